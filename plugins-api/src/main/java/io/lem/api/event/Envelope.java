@@ -1,0 +1,47 @@
+package io.lem.api.event;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Fields every event carries. In JSON they sit at the top level of the event object, beside {@code type}.
+ *
+ * @param v              schema version of the event ({@link LemEvent#SCHEMA_VERSION} when written by this version)
+ * @param eventId        random UUID, unique per event (a re-sent event keeps its id)
+ * @param experimentId   experiment the event belongs to
+ * @param processIndex   runner process index (0..n-1); {@link LemEvent#LAUNCHER_PROCESS_INDEX} for the launcher
+ * @param seq            per-process sequence number, gap-free, starting at 0
+ * @param host           host name of the emitting process
+ * @param timeEpochNanos wall clock at emission, nanoseconds since the Unix epoch
+ * @param monoNanos      monotonic clock at emission ({@code System.nanoTime()}), comparable only within one process
+ */
+public record Envelope(int v, String eventId, String experimentId, int processIndex, long seq, String host,
+                       long timeEpochNanos, long monoNanos) {
+
+    public Envelope {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(experimentId, "experimentId");
+        Objects.requireNonNull(host, "host");
+        if (experimentId.isBlank()) {
+            throw new IllegalArgumentException("experimentId must not be blank");
+        }
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq must be >= 0, was " + seq);
+        }
+        if (processIndex < LemEvent.LAUNCHER_PROCESS_INDEX) {
+            throw new IllegalArgumentException("processIndex must be >= -1, was " + processIndex);
+        }
+    }
+
+    /** A fresh envelope for the current instant with a new random event id. */
+    public static Envelope now(String experimentId, int processIndex, long seq, String host) {
+        long epochNanos = EpochClock.nowEpochNanos();
+        return new Envelope(LemEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), experimentId, processIndex, seq,
+                host, epochNanos, System.nanoTime());
+    }
+
+    /** The Kafka record key of this event: {@code experimentId/processIndex}. */
+    public String key() {
+        return EventKey.of(experimentId, processIndex);
+    }
+}

@@ -1,0 +1,247 @@
+package io.lem.api.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The one JSON codec for lem events. An event is a flat JSON object: the envelope fields, the {@code type}
+ * discriminator and the type's own fields. Null fields are omitted (absent means "not measured", never 0).
+ *
+ * <p>Decoding tolerates the future: an unknown {@code type} becomes {@link DecodeResult.Unknown}, unknown fields are
+ * listed in {@link DecodeResult.Known#unknownFields()}. Anything else that is wrong throws
+ * {@link EventFormatException} naming the field. Thread-safe.
+ */
+public final class EventCodec {
+
+    /** Envelope field names, in the order they are written. */
+    public static final List<String> ENVELOPE_FIELDS =
+            List.of("v", "type", "eventId", "experimentId", "processIndex", "seq", "host", "timeEpochNanos", "monoNanos");
+
+    private static final Map<String, Class<? extends LemEvent>> TYPES = knownTypes();
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    /** All event type names this build knows. */
+    public static Set<String> knownTypeNames() {
+        return TYPES.keySet();
+    }
+
+    public byte[] encode(LemEvent event) {
+        try {
+            return mapper.writeValueAsBytes(toTree(event));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public String encodeToString(LemEvent event) {
+        return new String(encode(event), StandardCharsets.UTF_8);
+    }
+
+    public DecodeResult decode(String json) throws EventFormatException {
+        return decode(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public DecodeResult decode(byte[] bytes) throws EventFormatException {
+        if (bytes == null || bytes.length == 0) {
+            throw new EventFormatException("malformed event: empty record");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new EventFormatException("malformed event: not valid JSON: " + oneLine(e), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new EventFormatException("malformed event: expected a JSON object, got "
+                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
+        }
+        ObjectNode object = (ObjectNode) root;
+        JsonNode typeNode = object.get("type");
+        if (typeNode == null || !typeNode.isTextual() || typeNode.asText().isBlank()) {
+            throw new EventFormatException("malformed event: field 'type' must be a non-empty string, was "
+                    + describe(typeNode));
+        }
+        String type = typeNode.asText();
+        Envelope envelope = readEnvelope(type, object);
+        Class<? extends LemEvent> eventClass = TYPES.get(type);
+        if (eventClass == null) {
+            return new DecodeResult.Unknown(type, envelope, new String(bytes, StandardCharsets.UTF_8));
+        }
+        return readKnown(type, eventClass, envelope, object);
+    }
+
+    /** Decodes and requires a known type; for callers that cannot do anything with unknown ones. */
+    public LemEvent decodeKnown(byte[] bytes) throws EventFormatException {
+        DecodeResult result = decode(bytes);
+        if (result instanceof DecodeResult.Known known) {
+            return known.event();
+        }
+        throw new EventFormatException("unknown event type '" + ((DecodeResult.Unknown) result).type()
+                + "'; known types: " + String.join(", ", TYPES.keySet()));
+    }
+
+    private ObjectNode toTree(LemEvent event) {
+        ObjectNode body = mapper.valueToTree(event);
+        body.remove("envelope");
+        Envelope env = event.envelope();
+        ObjectNode out = mapper.createObjectNode();
+        out.put("v", env.v());
+        out.put("type", event.type());
+        out.put("eventId", env.eventId());
+        out.put("experimentId", env.experimentId());
+        out.put("processIndex", env.processIndex());
+        out.put("seq", env.seq());
+        out.put("host", env.host());
+        out.put("timeEpochNanos", env.timeEpochNanos());
+        out.put("monoNanos", env.monoNanos());
+        out.setAll(body);
+        return out;
+    }
+
+    private Envelope readEnvelope(String type, ObjectNode object) throws EventFormatException {
+        int v = (int) requireLong(type, object, "v", 1, Integer.MAX_VALUE);
+        String eventId = requireText(type, object, "eventId");
+        String experimentId = requireText(type, object, "experimentId");
+        int processIndex = (int) requireLong(type, object, "processIndex", LemEvent.LAUNCHER_PROCESS_INDEX,
+                Integer.MAX_VALUE);
+        long seq = requireLong(type, object, "seq", 0, Long.MAX_VALUE);
+        String host = requireText(type, object, "host");
+        long epoch = requireLong(type, object, "timeEpochNanos", Long.MIN_VALUE, Long.MAX_VALUE);
+        long mono = requireLong(type, object, "monoNanos", Long.MIN_VALUE, Long.MAX_VALUE);
+        return new Envelope(v, eventId, experimentId, processIndex, seq, host, epoch, mono);
+    }
+
+    private DecodeResult readKnown(String type, Class<? extends LemEvent> eventClass, Envelope envelope,
+                                   ObjectNode object) throws EventFormatException {
+        RecordComponent[] components = eventClass.getRecordComponents();
+        Set<String> fieldNames = Arrays.stream(components).map(RecordComponent::getName)
+                .filter(n -> !n.equals("envelope")).collect(Collectors.toSet());
+        ObjectNode body = mapper.createObjectNode();
+        List<String> unknown = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            if (fieldNames.contains(name)) {
+                body.set(name, field.getValue());
+            } else if (!ENVELOPE_FIELDS.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        for (RecordComponent component : components) {
+            JsonNode value = body.get(component.getName());
+            if (component.getType().isPrimitive() && (value == null || value.isNull())) {
+                throw new EventFormatException("malformed " + type + " event (" + envelope.key() + " seq "
+                        + envelope.seq() + "): missing required field '" + component.getName() + "'");
+            }
+        }
+        body.set("envelope", mapper.valueToTree(envelope));
+        try {
+            return new DecodeResult.Known(mapper.treeToValue(body, eventClass), unknown);
+        } catch (MismatchedInputException e) {
+            throw new EventFormatException("malformed " + type + " event (" + envelope.key() + " seq "
+                    + envelope.seq() + "): field '" + path(e) + "': " + mismatch(e, body), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new EventFormatException("malformed " + type + " event (" + envelope.key() + " seq "
+                    + envelope.seq() + "): " + oneLine(e), e);
+        }
+    }
+
+    private static long requireLong(String type, ObjectNode object, String field, long min, long max)
+            throws EventFormatException {
+        JsonNode node = object.get(field);
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new EventFormatException("malformed " + type + " event: envelope field '" + field
+                    + "' must be an integer, was " + describe(node));
+        }
+        long value = node.asLong();
+        if (value < min || value > max) {
+            throw new EventFormatException("malformed " + type + " event: envelope field '" + field + "' must be in ["
+                    + min + ", " + max + "], was " + value);
+        }
+        return value;
+    }
+
+    private static String requireText(String type, ObjectNode object, String field) throws EventFormatException {
+        JsonNode node = object.get(field);
+        if (node == null || !node.isTextual() || node.asText().isBlank()) {
+            throw new EventFormatException("malformed " + type + " event: envelope field '" + field
+                    + "' must be a non-empty string, was " + describe(node));
+        }
+        return node.asText();
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null) {
+            return "missing";
+        }
+        String text = node.toString();
+        return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    /** "expected int, was \"4\"" rather than Jackson's advice about coercion configs. */
+    private static String mismatch(MismatchedInputException e, JsonNode body) {
+        JsonNode value = body;
+        for (var ref : e.getPath()) {
+            value = value == null ? null : ref.getFieldName() != null ? value.get(ref.getFieldName())
+                    : value.get(ref.getIndex());
+        }
+        Class<?> target = e.getTargetType();
+        if (target == null || value == null) {
+            return e.getOriginalMessage().lines().findFirst().orElse("");
+        }
+        return "expected " + (target.isPrimitive() || target.getPackageName().equals("java.lang")
+                ? target.getSimpleName().toLowerCase() : target.getSimpleName()) + ", was " + describe(value);
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        String location = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
+                ? " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")"
+                : "";
+        return (message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("")) + location;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Class<? extends LemEvent>> knownTypes() {
+        Map<String, Class<? extends LemEvent>> types = new LinkedHashMap<>();
+        for (Class<?> c : LemEvent.class.getPermittedSubclasses()) {
+            types.put(c.getSimpleName(), (Class<? extends LemEvent>) c);
+        }
+        return Collections.unmodifiableMap(types);
+    }
+}
