@@ -1,0 +1,24 @@
+package io.lem.cli;
+
+import java.nio.file.Path;
+
+/** Where lem keeps local state: {@code $LEM_HOME}, else {@code ~/.lem}. */
+public final class LemHome {
+    private LemHome() {
+    }
+
+    public static Path dir() {
+        String env = System.getenv("LEM_HOME");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".lem");
+    }
+
+    /** Data directory of the local embedded Kafka broker. */
+    public static Path kafkaDataDir() {
+        return dir().resolve("kafka");
+    }
+
+    /** Where runner processes spool events the broker has not acknowledged. */
+    public static Path spoolDir() {
+        return dir().resolve("spool");
+    }
+}

@@ -1,0 +1,174 @@
+package io.lem.runner.events;
+
+import io.lem.broker.testing.KafkaTestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The spool as the way back: a sink that cannot reach Kafka leaves one, and a later sink or the importer delivers it. */
+@Timeout(60)
+class KafkaEventSinkRecoveryTest {
+    @TempDir
+    static Path brokerDir;
+    private static KafkaTestBroker broker;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaTestBroker.start(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void streamsVerifiesAndRemovesTheSpool() throws Exception {
+        KafkaTarget target = live("recovery.stream");
+        KafkaSinkSettings settings = KafkaSinkSettings.defaults(target, tmp.resolve("spool"));
+        KafkaEventSink sink = KafkaEventSink.open(settings, "stream", 0);
+        EventEmitter emitter = new EventEmitter("stream", 0, "h", sink);
+        for (int i = 0; i < 2_000; i++) {
+            long n = i;
+            emitter.emit(env -> TestEvents.mixed(env, n));
+        }
+        sink.flush();
+        Conditions.await("every event read back from the topic", Duration.ofSeconds(30),
+                () -> sink.status().allVerified());
+        assertThat(sink.status().state()).isEqualTo(SinkStatus.State.STREAMING);
+        // Verified lines are cut off the spool at the next housekeeping tick.
+        Conditions.await("the verified spool to be truncated", Duration.ofSeconds(10),
+                () -> sizeOf(sink.spoolFile()) == 0);
+        sink.close();
+        assertThat(sink.spoolFile()).doesNotExist();
+
+        KeySummary summary = new EventLogVerifier(target).verify("stream").key("stream/0");
+        assertThat(summary.count()).isEqualTo(2_000);
+        assertThat(summary.exact()).isTrue();
+    }
+
+    @Test
+    void aSinkClosedWhileKafkaIsUnreachableLeavesASpoolTheNextSinkDelivers() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        KafkaSinkSettings unreachable = quick(unreachable("recovery.next"), spoolDir);
+        KafkaEventSink first = KafkaEventSink.open(unreachable, "next", 0);
+        EventEmitter emitter = new EventEmitter("next", 0, "h", first);
+        for (int i = 0; i < 300; i++) {
+            long n = i;
+            emitter.emit(env -> TestEvents.mixed(env, n));
+        }
+        first.flush();
+        assertThat(Files.readAllLines(first.spoolFile())).hasSize(300);
+        try (CapturedLogs logs = new CapturedLogs(KafkaEventSink.class)) {
+            first.close();
+            assertThat(logs.messages("WARN")).anySatisfy(m -> assertThat(m)
+                    .contains("300 events of next/0 (seq 0..299)")
+                    .contains("lem events import " + first.spoolFile()));
+        }
+        assertThat(first.status().state()).isEqualTo(SinkStatus.State.CLOSED);
+        assertThat(Files.readAllLines(first.spoolFile())).hasSize(300);
+
+        // The process comes back (same key) with Kafka reachable: the old spool goes in first, then the new events.
+        KafkaTarget target = live("recovery.next");
+        KafkaEventSink second = KafkaEventSink.open(unreachable.withTarget(target)
+                .withCloseTimeout(Duration.ofSeconds(30)), "next", 0);
+        EventEmitter resumed = new EventEmitter("next", 0, "h", second, emitter.nextSeq());
+        for (int i = 300; i < 499; i++) {
+            long n = i;
+            resumed.emit(env -> TestEvents.mixed(env, n));
+        }
+        resumed.emit(TestEvents::completed);
+        second.close();
+        assertThat(second.status().verifiedSeq()).isEqualTo(499);
+        assertThat(filesIn(spoolDir)).isEmpty();
+
+        KeySummary summary = new EventLogVerifier(target).verify("next").key("next/0");
+        assertThat(summary.count()).isEqualTo(500);
+        assertThat(summary.declaredLastSeq()).isEqualTo(499);
+        assertThat(summary.exact()).isTrue();
+    }
+
+    @Test
+    void theImporterDeliversTheSpoolOfACrashedProcessExactlyOnce() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        KafkaEventSink sink = KafkaEventSink.open(quick(unreachable("recovery.crash"), spoolDir), "crash", 1);
+        EventEmitter emitter = new EventEmitter("crash", 1, "h", sink);
+        for (int i = 0; i < 150; i++) {
+            long n = i;
+            emitter.emit(env -> TestEvents.mixed(env, n));
+        }
+        sink.close();
+        Path spool = sink.spoolFile();
+        // A crash mid-write leaves a last line without its end.
+        Files.writeString(spool, "{\"v\":1,\"type\":\"PowerSam", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        KafkaTarget target = live("recovery.crash");
+        EventImporter importer = new EventImporter(target);
+        ImportReport first = importer.importPaths(List.of(spoolDir));
+        assertThat(first.eventsRead()).isEqualTo(150);
+        assertThat(first.sent()).isEqualTo(150);
+        assertThat(first.alreadyPresent()).isZero();
+        assertThat(first.malformed()).singleElement().satisfies(m -> assertThat(m)
+                .startsWith(spool + ":151: malformed event: not valid JSON")
+                .contains("no line break"));
+
+        ImportReport second = importer.importPaths(List.of(spool));
+        assertThat(second.sent()).isZero();
+        assertThat(second.alreadyPresent()).isEqualTo(150);
+        assertThat(second.complete()).isTrue();
+
+        KeySummary summary = new EventLogVerifier(target).verify("crash").key("crash/1");
+        assertThat(summary.count()).isEqualTo(150);
+        assertThat(summary.exact()).isTrue();
+    }
+
+    private static KafkaTarget live(String topic) {
+        return KafkaTarget.of(broker.bootstrapServers()).withTopic(topic).withPartitions(2);
+    }
+
+    /** A port nothing listens on: connections are refused at once. */
+    private static KafkaTarget unreachable(String topic) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return KafkaTarget.of("127.0.0.1:" + socket.getLocalPort()).withTopic(topic);
+        }
+    }
+
+    private static KafkaSinkSettings quick(KafkaTarget target, Path spoolDir) {
+        return KafkaSinkSettings.defaults(target, spoolDir)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500))
+                .withCloseTimeout(Duration.ofSeconds(1));
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static List<Path> filesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+}
