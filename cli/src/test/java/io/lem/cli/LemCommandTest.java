@@ -17,8 +17,9 @@ class LemCommandTest {
     void helpListsCommandsAndExitCodes() {
         CliRun run = CliRun.of("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("config", "broker", "events", "--verbose", "Exit codes:",
-                "0   success", "2   invalid input", "130 interrupted");
+        assertThat(run.out()).contains("config", "plugins", "broker", "events", "--verbose", "Exit codes:")
+                .containsPattern("\\n  0\\s+success").containsPattern("\\n  1\\s+the command failed")
+                .containsPattern("\\n  2\\s+invalid input").containsPattern("\\n  130\\s+interrupted");
     }
 
     @Test
@@ -34,6 +35,6 @@ class LemCommandTest {
     void unknownOptionOfASubcommandNamesTheSubcommand() {
         CliRun run = CliRun.of("broker", "--prot", "1");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(run.err()).contains("Unknown option: '--prot'").contains("Try 'lem broker --help'");
+        assertThat(run.err()).contains("Unknown option").contains("Try 'lem broker --help'");
     }
 }

@@ -226,10 +226,11 @@ final class SpoolDelivery implements Runnable {
 
     /** Reads the process's partition and advances what is known delivered. */
     private void readBack(Duration timeout) {
+        long lastWritten = spool.lastSeq();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             if (key.equals(record.key()) && delivered != null) {
                 try {
-                    delivered.observe(codec.decode(record.value()).envelope().seq(), spool.lastSeq());
+                    delivered.observe(codec.decode(record.value()).envelope().seq(), lastWritten);
                 } catch (EventFormatException e) {
                     // Not a lem event: someone else's record on this key; it proves nothing.
                 }

@@ -2,6 +2,7 @@ package io.lem.runner.events;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -82,6 +83,8 @@ final class TopicScanner {
         } catch (TimeoutException e) {
             throw new IOException("Kafka at " + target.bootstrapServers() + " did not answer within "
                     + noProgressTimeout.toMillis() + " ms: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            throw new IOException("cannot read " + topic + " at " + target.bootstrapServers() + ": " + e.getMessage(), e);
         }
     }
 }
