@@ -1,5 +1,6 @@
 package io.lem.cli.events;
 
+import io.lem.api.event.LemEvent;
 import io.lem.cli.ExitCodes;
 import io.lem.cli.UserError;
 import io.lem.cli.kafka.KafkaConnection;
@@ -93,7 +94,8 @@ public final class EventsCommand {
             String missing = key.missing().isEmpty() ? "-"
                     : key.missing().stream().map(Object::toString).collect(Collectors.joining(","));
             out.printf("%-" + width + "s  %10d  %10d  %10d  %s%s%n", key.key(), key.count(), key.duplicates(), last,
-                    missing, key.declaredLastSeq() < 0 ? "  (no ProcessCompleted/ProcessFailed yet)" : "");
+                    missing, key.key().endsWith("/" + LemEvent.LAUNCHER_PROCESS_INDEX) ? "  (launcher)"
+                            : key.declaredLastSeq() < 0 ? "  (no ProcessCompleted/ProcessFailed yet)" : "");
         }
         long incomplete = report.keys().values().stream().filter(k -> !k.exact()).count();
         out.printf("%d record(s), %d process(es): %s%s%s%n", report.records(), report.keys().size(),
