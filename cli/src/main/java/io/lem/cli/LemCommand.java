@@ -3,6 +3,7 @@ package io.lem.cli;
 import io.lem.cli.broker.BrokerCommand;
 import io.lem.cli.config.ConfigCommand;
 import io.lem.cli.events.EventsCommand;
+import io.lem.cli.model.ModelCommand;
 import io.lem.cli.plugins.PluginsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "LLM Energy Measure: energy, time and compute of LLM inference, from one GPU to many hosts.",
-        subcommands = {ConfigCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
+        subcommands = {ConfigCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
