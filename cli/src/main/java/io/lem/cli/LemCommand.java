@@ -5,6 +5,10 @@ import io.lem.cli.config.ConfigCommand;
 import io.lem.cli.events.EventsCommand;
 import io.lem.cli.model.ModelCommand;
 import io.lem.cli.plugins.PluginsCommand;
+import io.lem.cli.results.AggregateCommand;
+import io.lem.cli.results.ReplayCommand;
+import io.lem.cli.results.ResultsCommand;
+import io.lem.cli.serve.ServeCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "LLM Energy Measure: energy, time and compute of LLM inference, from one GPU to many hosts.",
-        subcommands = {ConfigCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
+        subcommands = {ConfigCommand.class, ServeCommand.class, ResultsCommand.class, AggregateCommand.class,
+                ReplayCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

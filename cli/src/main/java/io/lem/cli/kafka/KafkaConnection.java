@@ -30,10 +30,19 @@ import java.util.concurrent.TimeUnit;
 public record KafkaConnection(String bootstrapServers, Map<String, String> clientProperties, EmbeddedKafka embedded)
         implements AutoCloseable {
 
-    public static final String LOCAL_BOOTSTRAP = "127.0.0.1:9092";
+    public static final int LOCAL_PORT = 9092;
+    public static final String LOCAL_BOOTSTRAP = "127.0.0.1:" + LOCAL_PORT;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaConnection.class);
 
     public static KafkaConnection open(String bootstrapOption, Path clientPropertiesFile) {
+        return open(bootstrapOption, clientPropertiesFile, false);
+    }
+
+    /**
+     * As {@link #open(String, Path)}; with {@code onLocalPorts} an embedded broker listens on 127.0.0.1:9092 (controller
+     * 9093) like {@code lem broker}, so that other lem processes on this host find it — for {@code lem serve}.
+     */
+    public static KafkaConnection open(String bootstrapOption, Path clientPropertiesFile, boolean onLocalPorts) {
         Map<String, String> clientProperties = readClientProperties(clientPropertiesFile);
         if (bootstrapOption != null && !bootstrapOption.isBlank()) {
             return new KafkaConnection(bootstrapOption, clientProperties, null);
@@ -43,7 +52,11 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> clien
             return new KafkaConnection(LOCAL_BOOTSTRAP, clientProperties, null);
         }
         LOG.info("no broker at {}; starting an embedded one on {}", LOCAL_BOOTSTRAP, LemHome.kafkaDataDir());
-        EmbeddedKafka kafka = EmbeddedKafka.start(BrokerSettings.defaults(LemHome.kafkaDataDir()).withPartitions(6));
+        BrokerSettings settings = BrokerSettings.defaults(LemHome.kafkaDataDir()).withPartitions(6);
+        if (onLocalPorts) {
+            settings = settings.withPort(LOCAL_PORT).withControllerPort(LOCAL_PORT + 1);
+        }
+        EmbeddedKafka kafka = EmbeddedKafka.start(settings);
         return new KafkaConnection(kafka.bootstrapServers(), clientProperties, kafka);
     }
 

@@ -38,6 +38,11 @@ public final class KafkaOptions {
         return KafkaConnection.open(bootstrapServers, clientProperties);
     }
 
+    /** Like {@link #connect()}, but an embedded broker takes the standard local ports (for {@code lem serve}). */
+    public KafkaConnection connectOnLocalPorts() {
+        return KafkaConnection.open(bootstrapServers, clientProperties, true);
+    }
+
     public KafkaTarget target(KafkaConnection connection) {
         return new KafkaTarget(connection.bootstrapServers(), topic, partitions, replicationFactor,
                 connection.clientProperties());

@@ -2,6 +2,7 @@ package io.lem.api.event;
 
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Fields every event carries. In JSON they sit at the top level of the event object, beside {@code type}.
@@ -36,8 +37,19 @@ public record Envelope(int v, String eventId, String experimentId, int processIn
     /** A fresh envelope for the current instant with a new random event id. */
     public static Envelope now(String experimentId, int processIndex, long seq, String host) {
         long epochNanos = EpochClock.nowEpochNanos();
-        return new Envelope(LemEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), experimentId, processIndex, seq,
+        return new Envelope(LemEvent.SCHEMA_VERSION, randomEventId(), experimentId, processIndex, seq,
                 host, epochNanos, System.nanoTime());
+    }
+
+    /**
+     * A random (version 4) UUID from a non-cryptographic generator: event ids need uniqueness, not secrecy, and
+     * {@link UUID#randomUUID()} goes through SecureRandom on every event of the sampling hot path.
+     */
+    static String randomEventId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long most = (random.nextLong() & ~0xF000L) | 0x4000L;            // version 4
+        long least = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | Long.MIN_VALUE; // IETF variant
+        return new UUID(most, least).toString();
     }
 
     /** The Kafka record key of this event: {@code experimentId/processIndex}. */

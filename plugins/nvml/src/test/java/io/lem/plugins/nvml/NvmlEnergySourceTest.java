@@ -134,8 +134,15 @@ class NvmlEnergySourceTest {
             assertThat(sampled.uncertaintyJoules()).isPositive().isLessThan(0.005 * exact);
             assertThat(Math.abs(sampled.energyJoules() - exact)).as("the estimate bounds the actual error")
                     .isLessThanOrEqualTo(sampled.uncertaintyJoules());
-            double powerAtRead = p0 + slope * to + amp * Math.sin(2 * Math.PI * freq * to);
-            assertThat(source.readPowerWatts().get(sampledKey)).isCloseTo(powerAtRead, within(0.01));
+            // The sampler keeps running: read the latest power and its sample time under the meter's lock together.
+            double latestPower;
+            double latestAt;
+            synchronized (meter) {
+                latestPower = source.readPowerWatts().get(sampledKey);
+                latestAt = stub.curveSeconds(meter.integrator().lastNanos());
+            }
+            double powerAtLatest = p0 + slope * latestAt + amp * Math.sin(2 * Math.PI * freq * latestAt);
+            assertThat(latestPower).isCloseTo(powerAtLatest, within(0.01));
 
             System.out.printf("sampled %.4f J vs exact %.4f J (±%.4f) over %.3f s, %d samples; sampler CPU %d µs per"
                     + " tick of 2 GPUs%n", sampled.energyJoules(), exact, sampled.uncertaintyJoules(), to - from,

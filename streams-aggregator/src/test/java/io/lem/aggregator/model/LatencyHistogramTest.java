@@ -1,0 +1,80 @@
+package io.lem.aggregator.model;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LatencyHistogramTest {
+
+    @Test
+    void bufferedRecordsFoldIntoTheSameDistributionAsDirectRecording() {
+        Random random = new Random(1);
+        LatencyHistogram h = new LatencyHistogram();
+        Histogram direct = new Histogram(3);
+        long sum = 0;
+        for (int i = 0; i < 1000; i++) {
+            long nanos = 1_000_000L + (long) (random.nextGaussian() * 200_000 + 5_000_000 * random.nextDouble());
+            nanos = Math.max(0, nanos);
+            int count = 1 + random.nextInt(8);
+            h.record(nanos, count);
+            direct.recordValueWithCount((nanos + 500) / 1000, count);
+            sum += nanos * count;
+        }
+        assertThat(h.pendingPairs()).isLessThan(LatencyHistogram.FOLD_AT);
+        Histogram folded = h.toHistogram();
+        assertThat(folded.getTotalCount()).isEqualTo(direct.getTotalCount());
+        for (double p : new double[]{1, 50, 90, 99, 99.9, 100}) {
+            assertThat(folded.getValueAtPercentile(p)).isEqualTo(direct.getValueAtPercentile(p));
+        }
+        assertThat(h.count()).isEqualTo(direct.getTotalCount());
+        assertThat(h.sumNanos()).isEqualTo(sum);
+    }
+
+    @Test
+    void serializedFormKeepsPendingValuesAndExactStatistics() {
+        LatencyHistogram h = new LatencyHistogram();
+        for (int i = 0; i < LatencyHistogram.FOLD_AT + 5; i++) {
+            h.record(1_000_000L * (i % 17 + 1), 2);
+        }
+        BinWriter w = new BinWriter(16);
+        h.write(w);
+        LatencyHistogram copy = LatencyHistogram.read(new BinReader(w.toByteArray()));
+        assertThat(copy.count()).isEqualTo(h.count());
+        assertThat(copy.sumNanos()).isEqualTo(h.sumNanos());
+        assertThat(copy.minNanos()).isEqualTo(1_000_000L);
+        assertThat(copy.maxNanos()).isEqualTo(17_000_000L);
+        assertThat(copy.pendingPairs()).isEqualTo(5);
+        assertThat(copy.toHistogram()).isEqualTo(h.toHistogram());
+    }
+
+    @Test
+    void absurdDurationsAreClampedInsteadOfBreakingTheHistogram() {
+        LatencyHistogram h = new LatencyHistogram();
+        h.record(Long.MAX_VALUE, 1);
+        h.record(-5, 1);
+        for (int i = 0; i < LatencyHistogram.FOLD_AT; i++) {
+            h.record(1_000_000L, 1); // forces a fold
+        }
+        assertThat(h.maxNanos()).isEqualTo(LatencyHistogram.MAX_NANOS);
+        assertThat(h.minNanos()).isZero();
+        assertThat(h.toHistogram().getTotalCount()).isEqualTo(LatencyHistogram.FOLD_AT + 2);
+    }
+
+    @Test
+    void addMergesExactly() {
+        LatencyHistogram a = new LatencyHistogram();
+        LatencyHistogram b = new LatencyHistogram();
+        Histogram all = new Histogram(3);
+        for (int i = 1; i <= 500; i++) {
+            (i % 2 == 0 ? a : b).record(i * 37_000L, 1);
+            all.recordValue((i * 37_000L + 500) / 1000);
+        }
+        a.add(b);
+        assertThat(a.toHistogram()).isEqualTo(all);
+        assertThat(a.count()).isEqualTo(500);
+        assertThat(a.minNanos()).isEqualTo(37_000L);
+    }
+}
