@@ -3,11 +3,14 @@ package io.lem.cli;
 import io.lem.cli.broker.BrokerCommand;
 import io.lem.cli.config.ConfigCommand;
 import io.lem.cli.events.EventsCommand;
+import io.lem.cli.model.GenerateCommand;
 import io.lem.cli.model.ModelCommand;
 import io.lem.cli.plugins.PluginsCommand;
 import io.lem.cli.results.AggregateCommand;
 import io.lem.cli.results.ReplayCommand;
 import io.lem.cli.results.ResultsCommand;
+import io.lem.cli.run.RunCommand;
+import io.lem.cli.run.RunnerCommand;
 import io.lem.cli.serve.ServeCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +23,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "LLM Energy Measure: energy, time and compute of LLM inference, from one GPU to many hosts.",
-        subcommands = {ConfigCommand.class, ServeCommand.class, ResultsCommand.class, AggregateCommand.class,
-                ReplayCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
+        subcommands = {RunCommand.class, RunnerCommand.class, ConfigCommand.class, ServeCommand.class, ResultsCommand.class, AggregateCommand.class,
+                ReplayCommand.class, GenerateCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -2,12 +2,16 @@ package io.lem.cli;
 
 import java.nio.file.Path;
 
-/** Where lem keeps local state: {@code $LEM_HOME}, else {@code ~/.lem}. */
+/** Where lem keeps local state: system property {@code lem.home}, else {@code $LEM_HOME}, else {@code ~/.lem}. */
 public final class LemHome {
     private LemHome() {
     }
 
     public static Path dir() {
+        String property = System.getProperty("lem.home");
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
         String env = System.getenv("LEM_HOME");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".lem");
     }

@@ -30,6 +30,17 @@ public final class KafkaOptions {
             description = "Replication factor if lem creates the topic; -1 = the broker's default (default: ${DEFAULT-VALUE}).")
     short replicationFactor;
 
+    /** A bootstrap address to use when the flag was not given (e.g. the config's kafka.bootstrap_servers). */
+    public void defaultBootstrapServers(String servers) {
+        if ((bootstrapServers == null || bootstrapServers.isBlank()) && servers != null && !servers.isBlank()) {
+            bootstrapServers = servers;
+        }
+    }
+
+    public Path clientPropertiesFile() {
+        return clientProperties;
+    }
+
     public String topicName() {
         return topic;
     }

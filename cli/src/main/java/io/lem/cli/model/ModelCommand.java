@@ -24,7 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code lem model inspect|synth}. */
-@Command(name = "model", mixinStandardHelpOptions = true,
+@Command(name = "model", mixinStandardHelpOptions = true, subcommands = SynthCommand.class,
         description = "Models: inspect parameters, memory and FLOPs from config.json; write synthetic models.",
         synopsisSubcommandLabel = "COMMAND")
 public final class ModelCommand {

@@ -1,7 +1,5 @@
 package io.lem.cli.results;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.lem.aggregator.http.PathCodec;
 import io.lem.aggregator.http.ResultsClient;
 import io.lem.cli.ExitCodes;
 import io.lem.cli.UserError;
@@ -19,7 +17,6 @@ import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,55 +81,25 @@ public final class AggregateCommand implements Callable<Integer> {
     }
 
     private boolean export(PrintWriter out, ResultsClient client, String id) throws IOException, InterruptedException {
-        Path aggregated = options.resultsDir.resolve("aggregated").resolve(id + ".json");
+        ResultsExporter exporter = new ResultsExporter(client, options.resultsDir);
+        Path aggregated = exporter.aggregatedFile(id);
         if (Files.exists(aggregated) && !force) {
             out.println(id + ": already exported (" + aggregated + "); --force overwrites");
             return false;
         }
-        ResultsClient.Response experiment = ok(client.getPatiently("/experiments/" + PathCodec.encodeSegment(id),
-                Duration.ofSeconds(30)), id);
-        ResultsClient.Response processes = ok(client.getPatiently("/experiments/" + PathCodec.encodeSegment(id)
-                + "/processes", Duration.ofSeconds(30)), id);
-        Path rawDir = options.resultsDir.resolve("raw").resolve(id);
-        Files.createDirectories(rawDir);
-        int count = 0;
-        for (JsonNode process : processes.json().path("processes")) {
-            write(rawDir.resolve("process_" + process.path("process_index").asInt() + ".json"),
-                    ResultsCommand.JSON.writeValueAsString(process));
-            count++;
-        }
-        Files.createDirectories(aggregated.getParent());
-        write(aggregated, ResultsCommand.JSON.writeValueAsString(experiment.json()));
-        out.println(id + ": " + aggregated + " and " + count + " process file(s) in " + rawDir);
+        int count = exporter.export(id);
+        out.println(id + ": " + aggregated + " and " + count + " process file(s) in " + exporter.rawDir(id));
         return true;
-    }
-
-    /** Writes through a temporary file so a reader never sees half a result. */
-    private static void write(Path file, String json) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, json + System.lineSeparator());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static List<String> allIds(ResultsClient client) throws IOException, InterruptedException {
         List<String> ids = new ArrayList<>();
-        ok(client.getPatiently("/experiments", Duration.ofSeconds(30)), "(list)").json().path("experiments")
+        ResultsExporter.ok(client.getPatiently("/experiments", Duration.ofSeconds(30)), "(list)").json().path("experiments")
                 .forEach(row -> ids.add(row.path("experiment_id").asText()));
         return ids;
     }
 
-    private static ResultsClient.Response ok(ResultsClient.Response response, String id) {
-        if (response.status() == 404) {
-            throw new UserError("no experiment '" + id + "' in the aggregator's stores", ExitCodes.FAILED);
-        }
-        if (!response.ok()) {
-            throw new UserError("the aggregator answered " + response.status() + " for " + id + ": "
-                    + response.json().path("error").asText(response.body()), ExitCodes.FAILED);
-        }
-        return response;
-    }
-
-    private static boolean answers(ResultsClient client) throws InterruptedException {
+    public static boolean answers(ResultsClient client) throws InterruptedException {
         try {
             client.health();
             return true;

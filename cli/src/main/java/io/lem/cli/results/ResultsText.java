@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Human-readable renderings of the results JSON (the JSON stays the reference: {@code --json}). */
-final class ResultsText {
+public final class ResultsText {
     private ResultsText() {
     }
 
@@ -24,7 +24,7 @@ final class ResultsText {
         }
     }
 
-    static void experiment(PrintWriter out, JsonNode e) {
+    public static void experiment(PrintWriter out, JsonNode e) {
         out.printf("experiment   %s  (%s, model %s)%n", text(e, "experiment_id"), text(e, "config_name"),
                 text(e, "model_name"));
         out.printf("status       %s: %s of %s processes completed, %s failed; %s events, %s duplicates dropped%s%n",

@@ -40,6 +40,27 @@ public final class EventCodec {
 
     private static final Map<String, Class<? extends LemEvent>> TYPES = knownTypes();
 
+    /** Field names of a type and those that must be present (primitives); reflection is too slow per event. */
+    private record Shape(Set<String> fields, List<String> required) {
+    }
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            Set<String> fields = new java.util.HashSet<>();
+            List<String> required = new ArrayList<>();
+            for (RecordComponent component : type.getRecordComponents()) {
+                if (!component.getName().equals("envelope")) {
+                    fields.add(component.getName());
+                    if (component.getType().isPrimitive()) {
+                        required.add(component.getName());
+                    }
+                }
+            }
+            return new Shape(Set.copyOf(fields), List.copyOf(required));
+        }
+    };
+
     private final ObjectMapper mapper = JsonMapper.builder()
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -142,25 +163,23 @@ public final class EventCodec {
 
     private DecodeResult readKnown(String type, Class<? extends LemEvent> eventClass, Envelope envelope,
                                    ObjectNode object) throws EventFormatException {
-        RecordComponent[] components = eventClass.getRecordComponents();
-        Set<String> fieldNames = Arrays.stream(components).map(RecordComponent::getName)
-                .filter(n -> !n.equals("envelope")).collect(Collectors.toSet());
+        Shape shape = SHAPES.get(eventClass);
         ObjectNode body = mapper.createObjectNode();
         List<String> unknown = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String name = field.getKey();
-            if (fieldNames.contains(name)) {
+            if (shape.fields().contains(name)) {
                 body.set(name, field.getValue());
             } else if (!ENVELOPE_FIELDS.contains(name)) {
                 unknown.add(name);
             }
         }
-        for (RecordComponent component : components) {
-            JsonNode value = body.get(component.getName());
-            if (component.getType().isPrimitive() && (value == null || value.isNull())) {
+        for (String required : shape.required()) {
+            JsonNode value = body.get(required);
+            if (value == null || value.isNull()) {
                 throw new EventFormatException("malformed " + type + " event (" + envelope.key() + " seq "
-                        + envelope.seq() + "): missing required field '" + component.getName() + "'");
+                        + envelope.seq() + "): missing required field '" + required + "'");
             }
         }
         body.set("envelope", mapper.valueToTree(envelope));

@@ -1,0 +1,331 @@
+package io.lem.cli.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lem.aggregator.app.AggregatorApp;
+import io.lem.aggregator.app.AggregatorSettings;
+import io.lem.aggregator.http.PathCodec;
+import io.lem.aggregator.http.ResultsClient;
+import io.lem.api.event.ExperimentCompleted;
+import io.lem.api.event.ExperimentStarted;
+import io.lem.api.event.LemEvent;
+import io.lem.cli.ExitCodes;
+import io.lem.cli.HostName;
+import io.lem.cli.LemHome;
+import io.lem.cli.UserError;
+import io.lem.cli.VersionProvider;
+import io.lem.cli.kafka.KafkaConnection;
+import io.lem.cli.kafka.KafkaOptions;
+import io.lem.cli.results.AggregateCommand;
+import io.lem.cli.results.ResultsExporter;
+import io.lem.cli.results.ResultsText;
+import io.lem.runner.config.ConfigException;
+import io.lem.runner.config.ConfigLoader;
+import io.lem.runner.config.ConfigRendering;
+import io.lem.runner.config.ExperimentConfig;
+import io.lem.runner.events.EventEmitter;
+import io.lem.runner.events.KafkaEventSink;
+import io.lem.runner.events.KafkaSinkSettings;
+import io.lem.runner.events.KafkaTarget;
+import io.lem.runner.process.RunnerMain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code lem run}: the experiment, end to end. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run an experiment: record ExperimentStarted, start num_processes runner JVMs on this host",
+                "(each on gpu_list[i] through CUDA_VISIBLE_DEVICES, with its shard of the prompts), show live progress,",
+                "record ExperimentCompleted, print the summary from the aggregator and export results/.",
+                "With no Kafka configured it uses a running 'lem serve' stack, else starts the embedded broker and an",
+                "aggregator for the run. Ctrl-C stops the runners; the experiment is recorded as cancelled with what",
+                "it measured. Exit 0 when every process completed, 1 when any failed, 2 invalid input, 130 cancelled."})
+public final class RunCommand implements Callable<Integer> {
+
+    /** Time a cancelled runner gets to record its state and flush its events (RunnerMain's advice). */
+    private static final long CANCEL_GRACE_SECONDS = 45;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", description = "Experiment config (YAML or JSON).")
+    Path configFile;
+
+    @Option(names = "--prompts", paramLabel = "FILE", description = "Prompts file (text, one per line, or JSONL);"
+            + " overrides the config's prompts.")
+    Path promptsFile;
+
+    @Option(names = "--experiment-id", paramLabel = "ID", description = "Default: exp_YYYYMMDD_HHMMSS_xxxx.")
+    String experimentId;
+
+    @Option(names = "--num-processes", paramLabel = "N", description = "Overrides num_processes.")
+    Integer numProcesses;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Extra plugins directory (repeatable).")
+    List<Path> pluginsDirs = new ArrayList<>();
+
+    @Option(names = "--plugin-setting", paramLabel = "KEY=VALUE", description = "A plugin setting (repeatable).")
+    Map<String, String> pluginSettings = new LinkedHashMap<>();
+
+    @Option(names = "--aggregator-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:7070",
+            description = "A running aggregator to use (default: ${DEFAULT-VALUE}); none answering, one is started.")
+    URI aggregatorUrl;
+
+    @Option(names = "--results-dir", paramLabel = "DIR", defaultValue = "results",
+            description = "Where results/ and outputs go (default: ${DEFAULT-VALUE}).")
+    Path resultsDir;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    private final List<ChildRunner> children = new ArrayList<>();
+    private volatile boolean cancelled;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String id = experimentId != null ? experimentId : ExperimentIds.next();
+        if (!ExperimentIds.valid(id)) {
+            throw new UserError("--experiment-id: use letters, digits, '.', '_' and '-' only, was '" + id + "'");
+        }
+        Path configPath = effectiveConfig(id);
+        ExperimentConfig config = load(configPath);
+        int processes = config.numProcesses();
+        kafka.defaultBootstrapServers(config.kafka().bootstrapServers());
+
+        try (KafkaConnection connection = kafka.connect();
+             LocalAggregator aggregator = LocalAggregator.find(aggregatorUrl, connection, out)) {
+            KafkaTarget target = kafka.target(connection);
+            KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(target, LemHome.spoolDir()), id,
+                    LemEvent.LAUNCHER_PROCESS_INDEX);
+            EventEmitter launcher = new EventEmitter(id, LemEvent.LAUNCHER_PROCESS_INDEX, HostName.local(), sink);
+            long start = System.nanoTime();
+            launcher.emit(env -> new ExperimentStarted(env, config.configName(), config.modelName(), config.revision(),
+                    processes, ConfigRendering.toMap(config), VersionProvider.version()));
+            out.printf("experiment %s: %s, model %s, %d process(es); Kafka %s, aggregator %s%n", id,
+                    config.configName(), config.modelName(), processes, connection.bootstrapServers(),
+                    aggregator.url());
+            out.flush();
+
+            Thread hook = new Thread(this::cancel, "lem-run-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            ProgressBoard board = new ProgressBoard(out, processes, TimeUnit.SECONDS.toNanos(2));
+            int failed = 0;
+            boolean invalid = false;
+            try {
+                for (int i = 0; i < processes; i++) {
+                    children.add(ChildRunner.start(i, command(configPath, id, i, processes, connection),
+                            childEnv(config, i), board::update, resultsDir.resolve("logs").resolve(id)
+                                    .resolve("process_" + i + ".log")));
+                }
+                for (ChildRunner child : children) {
+                    int code = child.awaitExit();
+                    if (code != RunnerMain.EXIT_OK) {
+                        failed++;
+                        invalid |= code == RunnerMain.EXIT_INVALID_INPUT;
+                        if (!cancelled) {
+                            spec.commandLine().getErr().println("lem: process " + child.index() + " exited with "
+                                    + code + (child.lastError() != null ? ": " + child.lastError() : ""));
+                        }
+                    }
+                }
+            } finally {
+                board.maybePrint(true);
+                String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
+                int failedProcesses = failed;
+                launcher.emit(env -> new ExperimentCompleted(env, status, processes, failedProcesses,
+                        System.nanoTime() - start));
+                sink.flush();
+                sink.close();
+            }
+            if (!cancelled) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C arrived just now: the hook does the rest
+                }
+            }
+            summarize(out, aggregator, id, processes);
+            if (cancelled) {
+                return ExitCodes.INTERRUPTED;
+            }
+            return invalid && failed == processes ? ExitCodes.INVALID_INPUT
+                    : failed > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+        }
+    }
+
+    /** Ctrl-C: ask every runner to stop (each records ProcessFailed "cancelled" and flushes), wait for them. */
+    private void cancel() {
+        cancelled = true;
+        children.forEach(ChildRunner::terminate);
+        for (ChildRunner child : children) {
+            try {
+                child.await(CANCEL_GRACE_SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Waits for the aggregator to see the end of the experiment, prints the summary and exports results/. */
+    private void summarize(PrintWriter out, LocalAggregator aggregator, String id, int processes)
+            throws IOException, InterruptedException {
+        ResultsClient client = new ResultsClient(aggregator.url(), aggregator.token(), Duration.ofSeconds(10));
+        JsonNode experiment = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            ResultsClient.Response r = client.get("/experiments/" + PathCodec.encodeSegment(id));
+            if (r.ok()) {
+                experiment = r.json();
+                String status = experiment.path("status").asText();
+                if (experiment.path("processes_seen").asInt() >= processes && !status.equals("running")
+                        && experiment.has("launcher_status")) {
+                    break;
+                }
+            }
+            Thread.sleep(200); // polls the aggregator until it has folded the experiment's last events
+        }
+        if (experiment == null) {
+            spec.commandLine().getErr().println("lem: the aggregator at " + aggregator.url()
+                    + " has no results for " + id + " yet; try 'lem results show " + id + "' later");
+            return;
+        }
+        out.println();
+        ResultsText.experiment(out, experiment);
+        int files = new ResultsExporter(client, resultsDir).export(id);
+        out.printf("%nresults: %s (+ %d process file(s) in %s)%n", resultsDir.resolve("aggregated")
+                .resolve(id + ".json"), files, resultsDir.resolve("raw").resolve(id));
+        out.flush();
+    }
+
+    /** The config file the runners read: the user's, or one that extends it with the command-line overrides. */
+    private Path effectiveConfig(String id) throws IOException {
+        if (!Files.isRegularFile(configFile)) {
+            throw new UserError("no such config file: " + configFile);
+        }
+        if (promptsFile == null && numProcesses == null) {
+            return configFile.toAbsolutePath();
+        }
+        if (promptsFile != null && !Files.isRegularFile(promptsFile)) {
+            throw new UserError("--prompts: no such file: " + promptsFile);
+        }
+        if (numProcesses != null && numProcesses < 1) {
+            throw new UserError("--num-processes must be >= 1, was " + numProcesses);
+        }
+        StringBuilder yaml = new StringBuilder("# written by lem run for " + id + "\n_extends: \""
+                + configFile.toAbsolutePath() + "\"\n");
+        if (promptsFile != null) {
+            yaml.append("prompts:\n  file: \"").append(promptsFile.toAbsolutePath()).append("\"\n  builtin: null\n");
+        }
+        if (numProcesses != null) {
+            yaml.append("num_processes: ").append(numProcesses).append('\n');
+        }
+        Path derived = LemHome.dir().resolve("runs").resolve(id).resolve("config.yaml");
+        Files.createDirectories(derived.getParent());
+        Files.writeString(derived, yaml);
+        return derived;
+    }
+
+    private ExperimentConfig load(Path path) {
+        try {
+            return ConfigLoader.load(path);
+        } catch (ConfigException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            e.problems().forEach(problem -> err.println(problem.oneLine()));
+            err.flush();
+            throw new UserError(e.problems().size() + " problem(s) in " + configFile);
+        }
+    }
+
+    private List<String> command(Path config, String id, int index, int processes, KafkaConnection connection) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String opts = System.getenv("LEM_RUNNER_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            command.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunnerMain.class.getName(),
+                "--config", config.toString(), "--experiment-id", id, "--process-index", Integer.toString(index),
+                "--num-processes", Integer.toString(processes), "--local-rank", Integer.toString(index),
+                "--bootstrap-servers", connection.bootstrapServers(), "--lem-home", LemHome.dir().toString(),
+                "--results-dir", resultsDir.toAbsolutePath().toString()));
+        if (kafka.clientPropertiesFile() != null) {
+            command.addAll(List.of("--client-properties", kafka.clientPropertiesFile().toAbsolutePath().toString()));
+        }
+        pluginsDirs.forEach(dir -> command.addAll(List.of("--plugins-dir", dir.toAbsolutePath().toString())));
+        pluginSettings.forEach((k, v) -> command.addAll(List.of("--plugin-setting", k + "=" + v)));
+        return command;
+    }
+
+    private static Map<String, String> childEnv(ExperimentConfig config, int index) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LEM_HOME", LemHome.dir().toString());
+        if (!config.gpuList().isEmpty()) {
+            env.put("CUDA_VISIBLE_DEVICES", Integer.toString(config.gpuList().get(index)));
+        }
+        return env;
+    }
+
+    /** The aggregator the run reports to: one already answering, else one started in this JVM for the run. */
+    static final class LocalAggregator implements AutoCloseable {
+        private final URI url;
+        private final String token;
+        private final AggregatorApp app;
+
+        private LocalAggregator(URI url, String token, AggregatorApp app) {
+            this.url = url;
+            this.token = token;
+            this.app = app;
+        }
+
+        static LocalAggregator find(URI url, KafkaConnection connection, PrintWriter out)
+                throws InterruptedException {
+            String token = System.getenv("LEM_AGGREGATOR_TOKEN");
+            ResultsClient probe = new ResultsClient(url, token, Duration.ofSeconds(2));
+            if (connection.embedded() == null && AggregateCommand.answers(probe)) {
+                return new LocalAggregator(url, token, null);
+            }
+            AggregatorSettings settings = AggregatorSettings.defaults(connection.bootstrapServers())
+                    .withClientProperties(connection.clientProperties())
+                    .withStateDir(LemHome.dir().resolve("aggregator").resolve("state"))
+                    .withBind("127.0.0.1", 0);
+            try {
+                AggregatorApp app = AggregatorApp.start(settings);
+                return new LocalAggregator(app.httpUrl(), null, app);
+            } catch (RuntimeException e) {
+                throw new UserError("cannot start an aggregator for the run: " + e.getMessage(), ExitCodes.FAILED);
+            }
+        }
+
+        URI url() {
+            return url;
+        }
+
+        String token() {
+            return token;
+        }
+
+        @Override
+        public void close() {
+            if (app != null) {
+                app.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.lem.cli.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lem.broker.testing.KafkaTestBroker;
+import io.lem.cli.CliRun;
+import io.lem.cli.ExitCodes;
+import io.lem.runner.events.EventLogVerifier;
+import io.lem.runner.events.KafkaTarget;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code lem run} end to end: two runner JVMs on the synthetic model against a real broker, an aggregator started for
+ * the run, the summary printed and results exported; per-process and aggregated results must agree.
+ */
+class RunCommandTest {
+
+    private static final Path QUICKSTART = Path.of(System.getProperty("user.dir"))
+            .resolveSibling("configs").resolve("quickstart.yaml").toAbsolutePath();
+    private static final Pattern EXPERIMENT = Pattern.compile("experiment (exp_\\S+):");
+
+    @TempDir
+    static Path dir;
+    private static KafkaTestBroker kafka;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("lem.home", dir.resolve("home").toString());
+        kafka = KafkaTestBroker.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+        System.clearProperty("lem.home");
+    }
+
+    @Test
+    void twoProcessesEndToEndAgreeWithTheAggregate() throws Exception {
+        Path config = Files.writeString(dir.resolve("small.yaml"), "_extends: \"" + QUICKSTART + "\"\n"
+                + "config_name: small\nnum_input_prompts: 6\nmax_output_tokens: 4\nbatching_options:\n"
+                + "  batch_size: 2\nenergy:\n  plugins: [ram-model]\n");
+        Path results = dir.resolve("results");
+        CliRun run = CliRun.of("run", config.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--aggregator-url", "http://127.0.0.1:" + freePort(), "--results-dir", results.toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        Matcher m = EXPERIMENT.matcher(run.out());
+        assertThat(m.find()).isTrue();
+        String id = m.group(1);
+        assertThat(run.out()).contains("status       completed: 2 of 2 processes completed",
+                "results: " + results.resolve("aggregated").resolve(id + ".json"));
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode experiment = json.readTree(results.resolve("aggregated").resolve(id + ".json").toFile());
+        JsonNode p0 = json.readTree(results.resolve("raw").resolve(id).resolve("process_0.json").toFile());
+        JsonNode p1 = json.readTree(results.resolve("raw").resolve(id).resolve("process_1.json").toFile());
+
+        // tokens: 6 prompts x at most 4 new tokens, split 3/3 over the processes, sums agree
+        long out0 = p0.path("output_tokens").asLong();
+        long out1 = p1.path("output_tokens").asLong();
+        assertThat(out0).isPositive().isLessThanOrEqualTo(12);
+        assertThat(out1).isPositive().isLessThanOrEqualTo(12);
+        assertThat(experiment.path("output_tokens").asLong()).isEqualTo(out0 + out1);
+        assertThat(experiment.path("input_tokens").asLong())
+                .isEqualTo(p0.path("input_tokens").asLong() + p1.path("input_tokens").asLong());
+        // one wall-clock window: tokens / (last end - first start), not a mean of the two rates
+        assertThat(experiment.path("tokens_per_second").asDouble()).isCloseTo(
+                (out0 + out1) / experiment.path("wall_time_s").asDouble(), within(1e-6));
+        // host-level energy once: both processes run on this host, only local rank 0 measures ram-model
+        assertThat(experiment.path("energy_by_device").size()).isEqualTo(1);
+        assertThat(experiment.path("duplicate_device_keys").isMissingNode()).isTrue();
+        assertThat(experiment.path("total_energy_j").asDouble()).isPositive();
+        // the event log is complete: every process (and the launcher) exactly once
+        var report = new EventLogVerifier(KafkaTarget.of(kafka.bootstrapServers())).verify(id);
+        assertThat(report.exact()).isTrue();
+        assertThat(report.keys()).containsKeys(id + "/-1", id + "/0", id + "/1");
+    }
+
+    @Test
+    void invalidConfigIsRefusedBeforeAnythingStarts() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "config_name: x\nmodel_name: y\nnum_processes: 0\n");
+        CliRun run = CliRun.of("run", bad.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(run.err()).contains(bad + ":3: num_processes:");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

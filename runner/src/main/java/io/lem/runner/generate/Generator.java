@@ -1,0 +1,238 @@
+package io.lem.runner.generate;
+
+import io.lem.runner.engine.BatchState;
+import io.lem.runner.engine.EngineException;
+import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.model.CausalLm;
+import io.lem.runner.model.ModelInfo;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Batched autoregressive generation with a KV cache.
+ *
+ * <p>Each batch: prompts are LEFT-padded to the longest one (pad columns are masked and every sequence's first real
+ * token has position 0), one prefill pass yields every sequence's first token, then one decode step per further token.
+ * A sequence that produces an EOS token is finished: it stops counting tokens, and its slot keeps being fed the pad
+ * id while the others go on (its outputs are ignored). The batch ends when every sequence is finished or has
+ * {@code maxNewTokens} tokens; the last token is never fed back. The KV cache lives on the device in a per-batch
+ * {@link BatchState} closed at the end of the batch.
+ *
+ * <p>Not thread-safe; one generate call at a time.
+ */
+public final class Generator {
+
+    private final CausalLm model;
+    private final GenerationConfig config;
+    private final TokenDecoder decoder;
+    private final TokenChooser chooser;
+
+    public Generator(LoadedModel model, GenerationConfig config) {
+        this(model.model(), config, null);
+    }
+
+    public Generator(LoadedModel model, GenerationConfig config, TokenDecoder decoder) {
+        this(model.model(), config, decoder);
+    }
+
+    /** @param decoder turns generated ids into {@link GenerationResult#text()}; null leaves text null */
+    public Generator(CausalLm model, GenerationConfig config, TokenDecoder decoder) {
+        this.model = model;
+        this.config = config;
+        this.decoder = decoder;
+        this.chooser = new TokenChooser(config);
+    }
+
+    public GenerationConfig config() {
+        return config;
+    }
+
+    /** Generates for every prompt (token ids); results in the order of {@code prompts}. */
+    public List<GenerationResult> generate(List<int[]> prompts, GenerationListener listener) {
+        if (listener == null) {
+            listener = GenerationListener.NONE;
+        }
+        int vocab = model.info().vocabSize();
+        int[][] inputs = new int[prompts.size()][];
+        int[] truncated = new int[prompts.size()];
+        int[] lengths = new int[prompts.size()];
+        for (int i = 0; i < inputs.length; i++) {
+            int[] p = prompts.get(i);
+            if (p == null || p.length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " has no tokens");
+            }
+            for (int id : p) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("prompt " + i + " has token id " + id
+                            + " outside the vocabulary [0, " + vocab + ")");
+                }
+            }
+            int keep = config.maxInputTokens() > 0 ? Math.min(p.length, config.maxInputTokens()) : p.length;
+            inputs[i] = Arrays.copyOfRange(p, p.length - keep, p.length); // left truncation: keep the end
+            truncated[i] = p.length - keep;
+            lengths[i] = keep;
+        }
+        checkPositions(lengths);
+        GenerationResult[] results = new GenerationResult[inputs.length];
+        List<int[]> plan = BatchPlanner.plan(lengths, config.batchSize(), config.dynamicBatching());
+        for (int batchIndex = 0; batchIndex < plan.size(); batchIndex++) {
+            runBatch(batchIndex, plan.get(batchIndex), inputs, truncated, listener, results);
+        }
+        return List.of(results);
+    }
+
+    private void runBatch(int batchIndex, int[] indices, int[][] inputs, int[] truncated,
+            GenerationListener listener, GenerationResult[] results) {
+        int b = indices.length;
+        int vocab = model.info().vocabSize();
+        int pad = config.effectivePadTokenId();
+        int maxNew = config.maxNewTokens();
+
+        // left-pad the prompts to the longest one
+        int width = 0;
+        long realTokens = 0;
+        for (int i : indices) {
+            width = Math.max(width, inputs[i].length);
+            realTokens += inputs[i].length;
+        }
+        int[] padding = new int[b];
+        int[] tokens = new int[b * width];
+        Arrays.fill(tokens, pad);
+        List<Integer> promptIndices = new ArrayList<>(b);
+        List<Integer> inputTokens = new ArrayList<>(b);
+        for (int s = 0; s < b; s++) {
+            int[] in = inputs[indices[s]];
+            padding[s] = width - in.length;
+            System.arraycopy(in, 0, tokens, s * width + padding[s], in.length);
+            promptIndices.add(indices[s]);
+            inputTokens.add(in.length);
+        }
+        SplittableRandom[] random = new SplittableRandom[b];
+        for (int s = 0; s < b; s++) {
+            random[s] = new SplittableRandom(streamSeed(config.seed(), indices[s]));
+        }
+        listener.onBatchStart(new GenerationListener.BatchStart(batchIndex, b, promptIndices, realTokens,
+                (long) b * width));
+
+        int[][] generated = new int[b][maxNew];
+        int[] count = new int[b];
+        boolean[] finished = new boolean[b];
+        FinishReason[] reasons = new FinishReason[b];
+        long[] finishedAt = new long[b];
+        boolean[] timed = new boolean[b];
+        int[] next = new int[b];
+        // the last generated token is never fed back: prompt + maxNew - 1 columns
+        try (BatchState state = model.newState(padding, width + maxNew - 1)) {
+            // prefill: the whole (padded) prompts, yielding every sequence's first token
+            long start = System.nanoTime();
+            float[] logits = model.forward(state, tokens, width);
+            int running = choose(logits, vocab, generated, count, finished, reasons, next, random);
+            long prefillEnd = System.nanoTime();
+            long prefillNanos = prefillEnd - start;
+            for (int s = 0; s < b; s++) {
+                if (finished[s]) {
+                    finishedAt[s] = prefillEnd;
+                    timed[s] = true;
+                }
+            }
+            listener.onPrefillDone(new GenerationListener.PrefillDone(batchIndex, prefillNanos, b,
+                    state.flops().toFlopsCount()));
+
+            // decode: one token per running sequence per step
+            long last = prefillEnd;
+            for (int step = 1; step < maxNew && running > 0; step++) {
+                long stepStart = System.nanoTime();
+                int[] feed = new int[b];
+                for (int s = 0; s < b; s++) {
+                    feed[s] = finished[s] ? pad : next[s];
+                }
+                logits = model.forward(state, feed, 1);
+                int before = running;
+                running = choose(logits, vocab, generated, count, finished, reasons, next, random);
+                last = System.nanoTime();
+                for (int s = 0; s < b; s++) {
+                    if (finished[s] && !timed[s]) {
+                        finishedAt[s] = last;
+                        timed[s] = true;
+                    }
+                }
+                listener.onDecodeStep(new GenerationListener.DecodeStep(batchIndex, step, before, last - stepStart));
+            }
+            List<Integer> outputTokens = new ArrayList<>(b);
+            List<FinishReason> finishReasons = new ArrayList<>(b);
+            for (int s = 0; s < b; s++) {
+                if (!timed[s]) {
+                    finishedAt[s] = last;
+                }
+                int[] out = Arrays.copyOf(generated[s], count[s]);
+                outputTokens.add(out.length);
+                finishReasons.add(reasons[s]);
+                int i = indices[s];
+                results[i] = new GenerationResult(i, batchIndex, inputs[i], truncated[i], out, text(out, reasons[s]),
+                        reasons[s], prefillNanos, finishedAt[s] - prefillEnd);
+            }
+            listener.onBatchEnd(new GenerationListener.BatchEnd(batchIndex, promptIndices, inputTokens, outputTokens,
+                    finishReasons, prefillNanos, last - prefillEnd, state.flops().toFlopsCount()));
+        }
+    }
+
+    /** Chooses the next token of every running sequence; returns how many are still running. */
+    private int choose(float[] logits, int vocab, int[][] generated, int[] count, boolean[] finished,
+            FinishReason[] reasons, int[] next, SplittableRandom[] random) {
+        int running = 0;
+        for (int s = 0; s < count.length; s++) {
+            if (finished[s]) {
+                continue;
+            }
+            int token = chooser.choose(logits, s * vocab, vocab, count[s], random[s]);
+            generated[s][count[s]++] = token;
+            next[s] = token;
+            if (config.eosTokenIds().contains(token)) {
+                finished[s] = true;
+                reasons[s] = FinishReason.EOS;
+            } else if (count[s] >= config.maxNewTokens()) {
+                finished[s] = true;
+                reasons[s] = FinishReason.LENGTH;
+            } else {
+                running++;
+            }
+        }
+        return running;
+    }
+
+    private String text(int[] out, FinishReason reason) {
+        if (decoder == null) {
+            return null;
+        }
+        int n = reason == FinishReason.EOS ? out.length - 1 : out.length;
+        return decoder.decode(Arrays.copyOf(out, n));
+    }
+
+    /** Models with a learned position table cannot run past it: fail before any batch starts. */
+    private void checkPositions(int[] lengths) {
+        ModelInfo info = model.info();
+        if (!info.learnedPositions()) {
+            return;
+        }
+        int longest = Arrays.stream(lengths).max().orElse(0);
+        if (longest + config.maxNewTokens() - 1 > info.maxPositions()) {
+            throw new EngineException(info.modelType() + " has " + info.maxPositions() + " positions: a prompt of "
+                    + longest + " tokens plus " + config.maxNewTokens() + " new tokens does not fit; lower "
+                    + "max_input_tokens or max_output_tokens");
+        }
+    }
+
+    /** Independent, well-mixed seeds per prompt (SplittableRandom streams of nearby seeds would overlap). */
+    static long streamSeed(long seed, int promptIndex) {
+        return mix(seed ^ mix(0x9E3779B97F4A7C15L * (promptIndex + 1L)));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+}

@@ -1,0 +1,152 @@
+package io.lem.runner.process;
+
+import io.lem.api.event.BatchCompleted;
+import io.lem.api.event.BatchStarted;
+import io.lem.api.event.PrefillCompleted;
+import io.lem.api.event.TokensGenerated;
+import io.lem.api.flops.BatchWork;
+import io.lem.api.flops.FlopsCount;
+import io.lem.runner.events.EventEmitter;
+import io.lem.runner.generate.FinishReason;
+import io.lem.runner.generate.GenerationListener;
+import io.lem.runner.measure.ProcessMeasurement;
+
+import java.util.TreeMap;
+
+/**
+ * Turns one {@code Generator.generate} call into events: per batch {@code BatchStarted}, {@code PrefillCompleted},
+ * one {@code TokensGenerated} per decode step and {@code BatchCompleted}; for measured batches also the energy window
+ * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}) and the
+ * batch's {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}) after it.
+ * Warm-up batches get only the four batch events, flagged {@code warmup=true}.
+ *
+ * <p>Batch indices are the generator's plus {@code indexOffset}, so they stay unique within the process across the
+ * warm-up call and the measured call. Before each callback's work the cancellation check runs, so a cancelled process
+ * stops within one decode step.
+ */
+final class BatchEvents implements GenerationListener {
+
+    private final EventEmitter emitter;
+    private final ProcessMeasurement measurement;
+    private final int indexOffset;
+    private final boolean warmup;
+    private final boolean batchWindows;
+    private final Runnable cancelCheck;
+    private final ProgressListener progress;
+    private final int processIndex;
+    private final int plannedBatches;
+    private final long processStartNanos;
+
+    private long batchStartNanos;
+    private long batchInputTokens;
+
+    private int batches;
+    private long inputTokens;
+    private long outputTokens;
+    private long firstStartNanos;
+    private long lastEndNanos;
+
+    BatchEvents(EventEmitter emitter, ProcessMeasurement measurement, int indexOffset, boolean warmup,
+                boolean batchWindows, Runnable cancelCheck, ProgressListener progress, int processIndex,
+                int plannedBatches, long processStartNanos) {
+        this.emitter = emitter;
+        this.measurement = measurement;
+        this.indexOffset = indexOffset;
+        this.warmup = warmup;
+        this.batchWindows = batchWindows && !warmup;
+        this.cancelCheck = cancelCheck;
+        this.progress = progress;
+        this.processIndex = processIndex;
+        this.plannedBatches = plannedBatches;
+        this.processStartNanos = processStartNanos;
+    }
+
+    @Override
+    public void onBatchStart(BatchStart e) {
+        cancelCheck.run();
+        int i = indexOffset + e.batchIndex();
+        batchInputTokens = e.inputTokens();
+        emitter.emit(env -> new BatchStarted(env, i, e.batchSize(), e.inputTokens(), e.paddedInputTokens(), warmup));
+        if (batchWindows) {
+            measurement.begin(ProcessMeasurement.batchWindow(i));
+        }
+        batchStartNanos = System.nanoTime();
+        if (batches == 0) {
+            firstStartNanos = batchStartNanos;
+        }
+    }
+
+    @Override
+    public void onPrefillDone(PrefillDone e) {
+        cancelCheck.run();
+        int i = indexOf(e.batchIndex());
+        long tokens = batchInputTokens;
+        emitter.emit(env -> new PrefillCompleted(env, i, e.timeToFirstTokenNanos(), tokens));
+    }
+
+    @Override
+    public void onDecodeStep(DecodeStep e) {
+        cancelCheck.run();
+        int i = indexOf(e.batchIndex());
+        emitter.emit(env -> new TokensGenerated(env, i, e.step(), e.tokensProduced(), e.stepNanos()));
+    }
+
+    @Override
+    public void onBatchEnd(BatchEnd e) {
+        long end = System.nanoTime();
+        int i = indexOf(e.batchIndex());
+        if (batchWindows) {
+            measurement.end(ProcessMeasurement.batchWindow(i));
+        }
+        TreeMap<String, Integer> reasons = new TreeMap<>();
+        for (FinishReason r : e.finishReasons()) {
+            if (r != null) {
+                reasons.merge(r.label(), 1, Integer::sum);
+            }
+        }
+        long in = e.totalInputTokens();
+        long out = e.totalOutputTokens();
+        long duration = end - batchStartNanos;
+        emitter.emit(env -> new BatchCompleted(env, i, in, out, e.prefillNanos(), e.decodeNanos(), duration, warmup,
+                reasons));
+        if (!warmup) {
+            measurement.emitFlops(i, new BatchWork(e.inputTokens(), e.outputTokens()));
+            FlopsCount counted = e.countedFlops();
+            if (counted != null) {
+                measurement.emitCountedFlops(i, counted.flops(), counted.macs(), in + out, counted.breakdown());
+            }
+        }
+        batches++;
+        inputTokens += in;
+        outputTokens += out;
+        lastEndNanos = end;
+        progress.onProgress(new Progress(processIndex, warmup ? Progress.WARMUP : Progress.RUN, batches,
+                plannedBatches, inputTokens, outputTokens, System.nanoTime() - processStartNanos));
+    }
+
+    private int indexOf(int generatorIndex) {
+        return indexOffset + generatorIndex;
+    }
+
+    int batches() {
+        return batches;
+    }
+
+    long inputTokens() {
+        return inputTokens;
+    }
+
+    long outputTokens() {
+        return outputTokens;
+    }
+
+    /** First batch start to last batch end; 0 before a batch completed. */
+    long spanNanos() {
+        return batches == 0 ? 0 : lastEndNanos - firstStartNanos;
+    }
+
+    /** The event batch index of generator batch {@code generatorIndex}. */
+    int eventIndex(int generatorIndex) {
+        return indexOf(generatorIndex);
+    }
+}
