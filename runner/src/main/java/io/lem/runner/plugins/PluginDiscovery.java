@@ -185,7 +185,11 @@ public final class PluginDiscovery {
                 if (name.startsWith(".")) {
                     continue;
                 }
-                if (Files.isDirectory(entry)) {
+                if (Files.isDirectory(entry) && isSourceTree(entry)) {
+                    // e.g. lem's own repository, whose plugins/ folder holds the plugins' Maven modules: their build
+                    // outputs are not installed plugins (the built-ins are on the class path already).
+                    log.info("ignoring {}: a source tree (build file present), not an installed plugin", entry);
+                } else if (Files.isDirectory(entry)) {
                     loadDirectoryPlugin(entry);
                 } else if (isJar(entry)) {
                     loadJarPlugin(entry);
@@ -193,6 +197,11 @@ public final class PluginDiscovery {
                     log.debug("ignoring {}: not a jar or directory", entry);
                 }
             }
+        }
+
+        private static boolean isSourceTree(Path dir) {
+            return Files.exists(dir.resolve("pom.xml")) || Files.exists(dir.resolve("build.gradle"))
+                    || Files.exists(dir.resolve("build.gradle.kts"));
         }
 
         private void loadJarPlugin(Path jar) {
