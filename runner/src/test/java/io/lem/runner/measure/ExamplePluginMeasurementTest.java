@@ -12,6 +12,7 @@ import io.lem.api.energy.Measurement;
 import io.lem.api.plugin.PluginContext;
 import io.lem.runner.events.EventEmitter;
 import io.lem.runner.events.FileEventSink;
+import io.lem.runner.plugins.ExampleConstantPowerPluginTest;
 import io.lem.runner.plugins.PluginDirectories;
 import io.lem.runner.plugins.PluginDiscovery;
 import io.lem.runner.plugins.PluginRegistry;
@@ -20,18 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -47,7 +42,6 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class ExamplePluginMeasurementTest {
 
-    private static final String PROVIDER_CLASS = "io/lem/plugins/example/ConstantPowerProvider.class";
     private static final double WATTS = 42.0;
 
     @TempDir
@@ -57,12 +51,7 @@ class ExamplePluginMeasurementTest {
     void theRealExamplePluginJarMeasures42WattsOverARunWindowAndABrokenJarBesideItIsSkipped() throws Exception {
         Path pluginsDir = Files.createDirectories(tmp.resolve("plugins"));
         Path jar = pluginsDir.resolve("plugin-example-constant-power.jar");
-        Path built = examplePlugin();
-        if (Files.isDirectory(built)) {
-            jarDirectory(built, jar);
-        } else {
-            Files.copy(built, jar);
-        }
+        ExampleConstantPowerPluginTest.copyExamplePluginJar(jar);
         Files.write(pluginsDir.resolve("broken.jar"), new byte[]{'P', 'K', 3, 4, 0, 0, 0});
 
         String host = "node-7";
@@ -152,58 +141,5 @@ class ExamplePluginMeasurementTest {
             events.add(((DecodeResult.Known) decoded).event());
         }
         return events;
-    }
-
-    private static Path examplePlugin() throws IOException {
-        String property = System.getProperty("lem.example.plugin.jar");
-        if (property != null && !property.isBlank() && Files.exists(Path.of(property))) {
-            return Path.of(property);
-        }
-        URL url = ExamplePluginMeasurementTest.class.getClassLoader().getResource(PROVIDER_CLASS);
-        if (url != null) {
-            try {
-                if ("jar".equals(url.getProtocol())) {
-                    String path = url.getPath();
-                    return Path.of(new URL(path.substring(0, path.indexOf("!/"))).toURI());
-                }
-                if ("file".equals(url.getProtocol())) {
-                    Path classFile = Path.of(url.toURI());
-                    Path root = classFile;
-                    for (int i = 0; i < Path.of(PROVIDER_CLASS).getNameCount(); i++) {
-                        root = root.getParent();
-                    }
-                    return root;
-                }
-            } catch (URISyntaxException e) {
-                throw new IOException(e);
-            }
-        }
-        Path target = Path.of("").toAbsolutePath().resolve("../plugins/example-constant-power/target").normalize();
-        if (Files.isDirectory(target)) {
-            try (Stream<Path> files = Files.list(target)) {
-                List<Path> jars = files.filter(p -> p.getFileName().toString()
-                        .matches("plugin-example-constant-power-[0-9][^-]*(-SNAPSHOT)?\\.jar")).sorted().toList();
-                if (!jars.isEmpty()) {
-                    return jars.get(jars.size() - 1);
-                }
-            }
-        }
-        return fail("the example plugin jar is not built: run ./mvnw -pl plugins/example-constant-power install, "
-                + "or pass -Dlem.example.plugin.jar=<jar>");
-    }
-
-    /** Jars a classes directory (the reactor stopped before {@code package}). */
-    private static void jarDirectory(Path dir, Path jar) throws IOException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
-            for (Path file : files) {
-                zip.putNextEntry(new JarEntry(dir.relativize(file).toString().replace('\\', '/')));
-                Files.copy(file, zip);
-                zip.closeEntry();
-            }
-        }
     }
 }

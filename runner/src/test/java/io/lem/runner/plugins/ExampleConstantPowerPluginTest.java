@@ -36,12 +36,24 @@ import static org.assertj.core.api.Assertions.fail;
  * </ol>
  * A classes directory is jarred here, so the plugin is always loaded from a single jar in the plugins directory.
  */
-class ExampleConstantPowerPluginTest {
+public class ExampleConstantPowerPluginTest {
 
     private static final String PROVIDER_CLASS = "io/lem/plugins/example/ConstantPowerProvider.class";
 
     @TempDir
     Path tmp;
+
+    /** The real example plugin as a jar at {@code jar}: copied, or jarred up when the reactor only compiled it. */
+    public static Path copyExamplePluginJar(Path jar) throws IOException {
+        Path built = locateExamplePlugin();
+        Files.createDirectories(jar.getParent());
+        if (Files.isDirectory(built)) {
+            TestJars.jar(jar, TestJars.tree(built));
+        } else {
+            Files.copy(built, jar);
+        }
+        return jar;
+    }
 
     static Path locateExamplePlugin() throws IOException {
         String property = System.getProperty("lem.example.plugin.jar");
@@ -81,14 +93,8 @@ class ExampleConstantPowerPluginTest {
 
     @Test
     void theRealExampleJarLoadsFromAPluginsDirectoryMeasuresAndABrokenJarBesideItIsSkipped() throws Exception {
-        Path built = locateExamplePlugin();
         Path pluginsDir = Files.createDirectories(tmp.resolve("plugins"));
-        Path jar = pluginsDir.resolve("plugin-example-constant-power.jar");
-        if (Files.isDirectory(built)) {
-            TestJars.jar(jar, TestJars.tree(built));
-        } else {
-            Files.copy(built, jar);
-        }
+        Path jar = copyExamplePluginJar(pluginsDir.resolve("plugin-example-constant-power.jar"));
         Files.write(pluginsDir.resolve("broken.jar"), new byte[]{'P', 'K', 3, 4, 0, 0, 0});
 
         PluginContext context = PluginContext.local("node-7").withEnvironment(Map.of()).withLocalRank(1);

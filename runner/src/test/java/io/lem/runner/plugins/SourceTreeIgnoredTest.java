@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -24,9 +23,8 @@ class SourceTreeIgnoredTest {
 
     @Test
     void aPluginDirectoryWithABuildFileIsASourceTreeAndIsIgnoredWithoutASkip() throws Exception {
-        Path jar = ExampleConstantPowerPluginTest.locateExamplePlugin();
-        Path module = Files.createDirectories(dir.resolve("plugins").resolve("example-constant-power").resolve("target"));
-        Files.copy(jar, module.resolve("plugin.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Path module = dir.resolve("plugins").resolve("example-constant-power").resolve("target");
+        ExampleConstantPowerPluginTest.copyExamplePluginJar(module.resolve("plugin.jar"));
 
         try (PluginRegistry installed = discover(dir.resolve("plugins"))) {
             assertThat(installed.find(PluginKind.ENERGY, "constant-power")).as("a directory plugin").isPresent();
