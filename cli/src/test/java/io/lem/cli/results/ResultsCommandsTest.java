@@ -134,8 +134,13 @@ class ResultsCommandsTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             CliRun show = CliRun.of("results", "show", EXP, "--json", "--aggregator-url", url);
-            if (show.exitCode() == 0 && show.out().contains("\"status\" : \"completed\"")) {
-                return;
+            if (show.exitCode() == 0) {
+                // the experiment's own status: process rows carry a "status" too
+                var experiment = new com.fasterxml.jackson.databind.ObjectMapper().readTree(show.out());
+                if (experiment.path("status").asText().equals("completed")
+                        && experiment.path("processes_seen").asInt() == 2) {
+                    return;
+                }
             }
             Thread.sleep(100); // polls the condition
         }
