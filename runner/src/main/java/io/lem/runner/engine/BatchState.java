@@ -121,6 +121,14 @@ public final class BatchState implements AutoCloseable {
         return manager.newSubManager();
     }
 
+    /** Fails unless {@code tokens} holds {@code t} tokens per sequence and {@code t} more columns fit. */
+    public void checkInput(int[] tokens, int t) {
+        if (tokens.length != batchSize * t) {
+            throw new IllegalArgumentException("expected " + batchSize + "×" + t + " tokens, got " + tokens.length);
+        }
+        checkRoom(t);
+    }
+
     /** Fails unless {@code t} more columns fit. */
     public void checkRoom(int t) {
         ensureOpen();

@@ -52,10 +52,7 @@ public final class Gpt2Model implements CausalLm {
     @Override
     public float[] forward(BatchState state, int[] tokens, int t) {
         int b = state.batchSize();
-        if (tokens.length != b * t) {
-            throw new IllegalArgumentException("expected " + b + "×" + t + " tokens, got " + tokens.length);
-        }
-        state.checkRoom(t);
+        state.checkInput(tokens, t);
         if (state.maxPosition(t) >= config.maxPositions()) {
             throw new EngineException("gpt2: position " + state.maxPosition(t) + " is beyond n_positions "
                     + config.maxPositions() + " (prompt plus generated tokens must fit)");

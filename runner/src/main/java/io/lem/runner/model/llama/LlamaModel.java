@@ -68,10 +68,7 @@ public final class LlamaModel implements CausalLm {
     @Override
     public float[] forward(BatchState state, int[] tokens, int t) {
         int b = state.batchSize();
-        if (tokens.length != b * t) {
-            throw new IllegalArgumentException("expected " + b + "×" + t + " tokens, got " + tokens.length);
-        }
-        state.checkRoom(t);
+        state.checkInput(tokens, t);
         int n = b * t;
         int hidden = config.hiddenSize();
         int half = config.headDim() / 2;
