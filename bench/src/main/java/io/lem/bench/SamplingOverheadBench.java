@@ -36,7 +36,7 @@ import java.util.function.Predicate;
  * energy source a local-rank-0 process would run (as {@link ProcessMeasurement} selects them), starts the
  * {@code lem-power-sampler} at the sampling interval with events written to a JSONL file, waits, and reads the CPU
  * time of every sampling thread (the power sampler's and the plugins' own: {@code lem-nvml-sampler},
- * {@code lem-rapl-*}, {@code lem-cpu-model-sampler}) with {@link ThreadMXBean}; the process CPU time is printed as a
+ * {@code lem-rapl-*}; the cpu-model plugin has no thread, it integrates when read) with {@link ThreadMXBean}; the process CPU time is printed as a
  * cross-check (it also holds JIT compilation, GC and this main thread). Target: sampling under 0.5% of one core at
  * 100 ms.
  *
@@ -57,8 +57,7 @@ public final class SamplingOverheadBench {
     /** The threads that sample: lem's own and the built-in plugins'. */
     static final Predicate<String> SAMPLING_THREAD = name -> name.equals(ProcessMeasurement.SAMPLER_THREAD_NAME)
             || name.equals("lem-nvml-sampler")
-            || name.startsWith("lem-rapl-")
-            || name.equals("lem-cpu-model-sampler");
+            || name.startsWith("lem-rapl-");
 
     private SamplingOverheadBench() {
     }

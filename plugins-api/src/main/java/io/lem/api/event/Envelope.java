@@ -13,8 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param processIndex   runner process index (0..n-1); {@link LemEvent#LAUNCHER_PROCESS_INDEX} for the launcher
  * @param seq            per-process sequence number, gap-free, starting at 0
  * @param host           host name of the emitting process
- * @param timeEpochNanos wall clock at emission, nanoseconds since the Unix epoch
- * @param monoNanos      monotonic clock at emission ({@code System.nanoTime()}), comparable only within one process
+ * @param timeEpochNanos wall clock at emission, nanoseconds since the Unix epoch; for a sampled reading
+ *                       ({@code PowerSample}, {@code MemorySample}) the instant it was read, which may precede the
+ *                       emission of events with lower seqs by up to a second (samples are sent in bursts)
+ * @param monoNanos      monotonic clock at the same instant ({@code System.nanoTime()}), comparable only within one
+ *                       process
  */
 public record Envelope(int v, String eventId, String experimentId, int processIndex, long seq, String host,
                        long timeEpochNanos, long monoNanos) {
@@ -39,6 +42,13 @@ public record Envelope(int v, String eventId, String experimentId, int processIn
         long epochNanos = EpochClock.nowEpochNanos();
         return new Envelope(LemEvent.SCHEMA_VERSION, randomEventId(), experimentId, processIndex, seq,
                 host, epochNanos, System.nanoTime());
+    }
+
+    /** An envelope for an instant taken earlier (a sampled reading), with a new random event id. */
+    public static Envelope at(String experimentId, int processIndex, long seq, String host, long timeEpochNanos,
+                              long monoNanos) {
+        return new Envelope(LemEvent.SCHEMA_VERSION, randomEventId(), experimentId, processIndex, seq, host,
+                timeEpochNanos, monoNanos);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.lem.runner.events;
 
 import io.lem.api.event.Envelope;
+import io.lem.api.event.EpochClock;
 import io.lem.api.event.EventKey;
 import io.lem.api.event.LemEvent;
 
@@ -48,9 +49,22 @@ public final class EventEmitter {
      * @return the event as sent
      */
     public <T extends LemEvent> T emit(Function<Envelope, T> factory) {
+        return emit(factory, false, 0, 0);
+    }
+
+    /**
+     * As {@link #emit(Function)}, for a reading taken earlier: the envelope carries the instant of the reading
+     * ({@link EpochClock#nowEpochNanos()} and {@link System#nanoTime()} then) instead of now, and the next seq.
+     */
+    public <T extends LemEvent> T emitAt(long timeEpochNanos, long monoNanos, Function<Envelope, T> factory) {
+        return emit(factory, true, timeEpochNanos, monoNanos);
+    }
+
+    private <T extends LemEvent> T emit(Function<Envelope, T> factory, boolean at, long epochNanos, long monoNanos) {
         Objects.requireNonNull(factory, "factory");
         synchronized (lock) {
-            Envelope envelope = Envelope.now(experimentId, processIndex, nextSeq, host);
+            Envelope envelope = at ? Envelope.at(experimentId, processIndex, nextSeq, host, epochNanos, monoNanos)
+                    : Envelope.now(experimentId, processIndex, nextSeq, host);
             T event = Objects.requireNonNull(factory.apply(envelope), "factory returned null");
             if (!envelope.equals(event.envelope())) {
                 throw new IllegalArgumentException("the factory must build the event on the envelope it is given, got "

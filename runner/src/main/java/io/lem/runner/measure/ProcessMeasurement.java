@@ -311,7 +311,8 @@ public final class ProcessMeasurement implements AutoCloseable {
 
     /**
      * Starts the {@value #SAMPLER_THREAD_NAME} thread: every sampling interval a {@code PowerSample} per device
-     * with a power reading and a {@code MemorySample} per device with a memory reading. Call it after emitting
+     * with a power reading and a {@code MemorySample} per device with a memory reading, stamped with the instant of
+     * the reading and sent in bursts at most a second later (and by {@link #close()}). Call it after emitting
      * {@code ProcessStarted}. Idempotent; no thread when no source is open.
      */
     public void startSampling() {

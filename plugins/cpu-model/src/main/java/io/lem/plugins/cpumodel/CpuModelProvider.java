@@ -79,10 +79,7 @@ public final class CpuModelProvider implements EnergySourceProvider {
             double[] watts = packages.stream().mapToDouble(PackageModel::watts).toArray();
             TdpIntegrator integrator = new TdpIntegrator(watts, new OshiPackageUtilization(cpu, topology),
                     System::nanoTime);
-            CpuModelSource source = new CpuModelSource(NAME, topology.modelName(), packages, integrator,
-                    context.samplingInterval());
-            source.start();
-            return source;
+            return new CpuModelSource(NAME, topology.modelName(), packages, integrator, context.samplingInterval());
         } catch (IllegalArgumentException e) {
             throw new PluginException(e.getMessage(), e);
         } catch (RuntimeException | LinkageError e) {

@@ -9,13 +9,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
- * TDP × utilization per package. A daemon thread samples at the sampling interval (so that power readings are
- * fresh); every {@link #readEnergy()} also samples, so a window's edges are exact to the kernel's 10 ms tick.
+ * TDP × utilization per package, integrated on read: every {@link #readEnergy()} and {@link #readPowerWatts()}
+ * samples the kernel's tick counters, so a window's edges are exact to the kernel's 10 ms tick and the runner's power
+ * sampler, which reads power at the sampling interval, keeps power fresh. No thread of its own: the counters give
+ * the mean utilization between any two reads, so the integral is exact however far apart they are, and a second
+ * thread waking every 100 ms would double the cost of sampling.
  */
 final class CpuModelSource implements EnergySource {
 
@@ -24,8 +24,6 @@ final class CpuModelSource implements EnergySource {
     private final List<DeviceInfo> devices;
     private final TdpIntegrator integrator;
     private final Duration samplingInterval;
-    private ScheduledExecutorService sampler;
-    private boolean closed;
 
     CpuModelSource(String pluginName, String modelName, List<PackageModel> packages, TdpIntegrator integrator,
                    Duration samplingInterval) {
@@ -35,22 +33,6 @@ final class CpuModelSource implements EnergySource {
                 .toList();
         this.integrator = integrator;
         this.samplingInterval = samplingInterval;
-    }
-
-    /** Starts sampling on a daemon thread. */
-    synchronized void start() {
-        if (closed || sampler != null) {
-            return;
-        }
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "lem-cpu-model-sampler");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        long nanos = samplingInterval.toNanos();
-        executor.scheduleAtFixedRate(integrator::sample, nanos, nanos, TimeUnit.NANOSECONDS);
-        sampler = executor;
     }
 
     @Override
@@ -82,9 +64,10 @@ final class CpuModelSource implements EnergySource {
         return samplingInterval;
     }
 
-    /** Modelled power over the last sampled interval. */
+    /** Modelled power since the previous read (of power or energy). */
     @Override
     public Map<String, Double> readPowerWatts() {
+        integrator.sample();
         double[] watts = integrator.powerWatts();
         Map<String, Double> result = new LinkedHashMap<>();
         for (int p = 0; p < packages.size(); p++) {
@@ -93,25 +76,9 @@ final class CpuModelSource implements EnergySource {
         return result;
     }
 
-    /** True once close() has stopped the sampler (or it never ran). */
-    synchronized boolean samplerStopped() {
-        return sampler == null || sampler.isTerminated();
-    }
-
+    /** Closes the counters' file; the source holds no thread. */
     @Override
     public void close() {
-        ScheduledExecutorService toStop;
-        synchronized (this) {
-            closed = true;
-            toStop = sampler;
-        }
-        if (toStop != null) {
-            toStop.shutdownNow();
-            try {
-                toStop.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        integrator.close();
     }
 }

@@ -33,11 +33,11 @@ final class TdpIntegrator {
     /** Integrates up to now. */
     synchronized void sample() {
         long now = monoClock.getAsLong();
+        if (now <= lastNanos) {
+            return; // no time passed: leave the counters' baseline where it is
+        }
         double[] u = utilization.sinceLastCall();
         double seconds = (now - lastNanos) / 1e9;
-        if (seconds <= 0) {
-            return;
-        }
         for (int p = 0; p < watts.length; p++) {
             if (!Double.isNaN(u[p])) {
                 lastUtilization[p] = Math.max(0, Math.min(1, u[p]));
@@ -57,5 +57,10 @@ final class TdpIntegrator {
         double[] power = new double[watts.length];
         Arrays.setAll(power, p -> watts[p] * lastUtilization[p]);
         return power;
+    }
+
+    /** Closes the utilization reader. */
+    synchronized void close() {
+        utilization.close();
     }
 }

@@ -71,15 +71,19 @@ class TdpIntegratorTest {
     }
 
     @Test
-    void samplerStopsOnClose() {
-        TdpIntegrator integrator = new TdpIntegrator(new double[]{1}, () -> new double[]{0}, clock::get);
+    void aPowerReadIntegratesTooSoEnergyIsExactWhateverTheReadPattern() {
+        TdpIntegrator integrator = new TdpIntegrator(new double[]{120}, utilization, clock::get);
         CpuModelSource source = new CpuModelSource("cpu-model", "X",
-                List.of(new PackageModel("k", 1, new Tdp(1, 0, Tdp.Match.EXACT, ""))), integrator,
+                List.of(new PackageModel("k", 120, new Tdp(120, 0, Tdp.Match.EXACT, ""))), integrator,
                 Duration.ofMillis(100));
-        source.start();
-        assertThat(source.samplerStopped()).isFalse();
-        source.close();
-        assertThat(source.samplerStopped()).isTrue();
+
+        advance(100, 0.5);
+        assertThat(source.readPowerWatts()).containsEntry("k", 60.0);   // 120 W × 0.5 over the last 100 ms
+        advance(300, 1.0);
+        assertThat(source.readPowerWatts()).containsEntry("k", 120.0);
+        // 120 × 0.5 × 0.1 + 120 × 1.0 × 0.3 = 42 J, and a read with no time passed consumes no counters
+        assertThat(source.readEnergy().get("k").energyJoules()).isCloseTo(42.0, within(1e-9));
+        assertThat(loads).isEmpty();
         source.close();
     }
 }
