@@ -16,6 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -51,6 +53,7 @@ final class PowerSampler implements AutoCloseable {
     private final long emitPeriodNanos;
     private final EventEmitter emitter;
     private final List<Reading> pending = new ArrayList<>();
+    private final ConcurrentHashMap<String, Double> latestWatts = new ConcurrentHashMap<>();
     private long lastEmitNanos;
     private final Thread thread;
     private final Set<String> seenPower = new HashSet<>();
@@ -74,6 +77,11 @@ final class PowerSampler implements AutoCloseable {
 
     Thread thread() {
         return thread;
+    }
+
+    /** The latest power read per device key (read, not necessarily sent yet); empty before the first tick. */
+    Map<String, Double> latestPowerWatts() {
+        return new TreeMap<>(latestWatts);
     }
 
     /** PowerSample and MemorySample events emitted so far. */
@@ -127,6 +135,7 @@ final class PowerSampler implements AutoCloseable {
                     continue; // nothing usable: no event, never a made-up 0
                 }
                 double w = watts;
+                latestWatts.put(key, w);
                 pending.add(new Reading(epochNanos, monoNanos, env -> new PowerSample(env, key, w, plugin)));
             }
             for (Map.Entry<String, MemoryReading> e : source.readMemory().entrySet()) {

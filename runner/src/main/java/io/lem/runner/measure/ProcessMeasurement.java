@@ -326,6 +326,16 @@ public final class ProcessMeasurement implements AutoCloseable {
         }
     }
 
+    /**
+     * The sampler's latest power reading per device key, sorted by key: what live progress shows. Empty before
+     * sampling starts or when no source reads power.
+     */
+    public Map<String, Double> latestPowerWatts() {
+        synchronized (lifecycle) {
+            return sampler == null ? Map.of() : sampler.latestPowerWatts();
+        }
+    }
+
     /** PowerSample and MemorySample events emitted so far. */
     public long samplesEmitted() {
         synchronized (lifecycle) {

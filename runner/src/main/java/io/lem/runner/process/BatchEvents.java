@@ -121,7 +121,8 @@ final class BatchEvents implements GenerationListener {
         outputTokens += out;
         lastEndNanos = end;
         progress.onProgress(new Progress(processIndex, warmup ? Progress.WARMUP : Progress.RUN, batches,
-                plannedBatches, inputTokens, outputTokens, System.nanoTime() - processStartNanos));
+                plannedBatches, inputTokens, outputTokens, System.nanoTime() - processStartNanos,
+                measurement.latestPowerWatts()));
     }
 
     private int indexOf(int generatorIndex) {

@@ -1,5 +1,9 @@
 package io.lem.runner.process;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Where a runner process is, reported after each step to a {@link ProgressListener}; {@link RunnerMain} prints it as a
  * {@code LEM-PROGRESS} line.
@@ -12,9 +16,15 @@ package io.lem.runner.process;
  * @param inputTokens  real prompt tokens of the phase so far
  * @param outputTokens generated tokens of the phase so far
  * @param elapsedNanos since {@link RunnerProcess#run()} began
+ * @param powerWatts   the latest power reading per device key this process measures (sorted by key; empty when
+ *                     none reads power yet)
  */
 public record Progress(int processIndex, String phase, int batch, int batches, long inputTokens, long outputTokens,
-                       long elapsedNanos) {
+                       long elapsedNanos, Map<String, Double> powerWatts) {
+
+    public Progress {
+        powerWatts = Collections.unmodifiableMap(new TreeMap<>(powerWatts));
+    }
 
     public static final String STARTED = "started";
     public static final String WARMUP = "warmup";

@@ -283,6 +283,7 @@ public final class RunnerMain {
         m.put("inputTokens", p.inputTokens());
         m.put("outputTokens", p.outputTokens());
         m.put("elapsedNanos", p.elapsedNanos());
+        m.put("powerWatts", p.powerWatts());
         return m;
     }
 

@@ -277,7 +277,7 @@ public final class RunnerProcess {
         int batchSize = config.batchingOptions().batchSize();
         int plannedBatches = (shard.size() + batchSize - 1) / batchSize;
         progress.onProgress(new Progress(s.processIndex(), Progress.STARTED, 0, plannedBatches, 0, 0,
-                System.nanoTime() - startNanos));
+                System.nanoTime() - startNanos, Map.of()));
         log.info("process {} of {}: {} of the {} prompts of {}, model {} on {}, {} warm-up + {} measured batches",
                 s.processIndex(), s.numProcesses(), shard.size(), prompts.size(), prompts.origin(),
                 files.displayName(), s.device(), shard.isEmpty() ? 0 : config.warmupBatches(), plannedBatches);

@@ -152,6 +152,8 @@ class ProcessMeasurementTest {
             assertThat(ofB.size()).isLessThanOrEqualTo((int) ((last - started) / interval.toNanos()) + 1);
             assertThat(m.samplesEmitted()).isEqualTo(sink.events(PowerSample.class).size()
                     + sink.events(MemorySample.class).size());
+            assertThat(m.latestPowerWatts()).as("what live progress shows")
+                    .containsExactly(Map.entry("gpu:GPU-a", 250.5), Map.entry("gpu:GPU-b", 80.0));
         } finally {
             m.close();
         }

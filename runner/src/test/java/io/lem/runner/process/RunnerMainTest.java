@@ -143,6 +143,7 @@ class RunnerMainTest {
         assertThat(last.get("batches").asInt()).isEqualTo(1);
         assertThat(last.get("outputTokens").asLong()).isEqualTo(completed.outputTokens());
         assertThat(last.get("elapsedNanos").asLong()).isPositive();
+        assertThat(last.get("powerWatts").isObject()).as("latest watts per device, for the live progress").isTrue();
         assertThat(child.lines(RunnerMain.RESULT_PREFIX)).singleElement().satisfies(r -> {
             assertThat(r.get("status").asText()).isEqualTo("completed");
             assertThat(r.get("lastSeq").asLong()).isEqualTo(completed.lastSeq());
