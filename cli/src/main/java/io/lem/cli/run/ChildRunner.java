@@ -62,6 +62,11 @@ final class ChildRunner {
         process.destroy();
     }
 
+    /** SIGKILL: nothing more is flushed; the runner's spool keeps what it had not delivered. */
+    void kill() {
+        process.destroyForcibly();
+    }
+
     /** Waits for the exit code, killing the process after {@code graceSeconds} once terminated. */
     int await(long graceSeconds) throws InterruptedException {
         if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {

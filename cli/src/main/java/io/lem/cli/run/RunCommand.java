@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code lem run}: the experiment, end to end. */
@@ -54,7 +55,8 @@ import java.util.concurrent.TimeUnit;
                 "record ExperimentCompleted, print the summary from the aggregator and export results/.",
                 "With no Kafka configured it uses a running 'lem serve' stack, else starts the embedded broker and an",
                 "aggregator for the run. Ctrl-C stops the runners; the experiment is recorded as cancelled with what",
-                "it measured. Exit 0 when every process completed, 1 when any failed, 2 invalid input, 130 cancelled."})
+                "it measured, summarized and exported (a second Ctrl-C kills the runners at once).",
+                "Exit 0 when every process completed, 1 when any failed, 2 invalid input, 130 cancelled."})
 public final class RunCommand implements Callable<Integer> {
 
     /** Time a cancelled runner gets to record its state and flush its events (RunnerMain's advice). */
@@ -95,6 +97,7 @@ public final class RunCommand implements Callable<Integer> {
 
     private final List<ChildRunner> children = new ArrayList<>();
     private volatile boolean cancelled;
+    private final CountDownLatch launcherDone = new CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
@@ -122,45 +125,56 @@ public final class RunCommand implements Callable<Integer> {
                     aggregator.url());
             out.flush();
 
-            Thread hook = new Thread(this::cancel, "lem-run-cancel");
+            // Ctrl-C / SIGTERM: the runners are asked to stop and this thread goes on to record the experiment as
+            // cancelled, summarize and export; the hook is the fallback for any other JVM shutdown
+            Thread hook = new Thread(this::cancelAndWaitForTheLauncher, "lem-run-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             ProgressBoard board = new ProgressBoard(out, processes, TimeUnit.SECONDS.toNanos(2));
             int failed = 0;
             boolean invalid = false;
-            try {
-                for (int i = 0; i < processes; i++) {
-                    children.add(ChildRunner.start(i, command(configPath, id, i, processes, connection),
-                            childEnv(config, i), board::update, resultsDir.resolve("logs").resolve(id)
-                                    .resolve("process_" + i + ".log")));
-                }
-                for (ChildRunner child : children) {
-                    int code = child.awaitExit();
-                    if (code != RunnerMain.EXIT_OK) {
-                        failed++;
-                        invalid |= code == RunnerMain.EXIT_INVALID_INPUT;
-                        if (!cancelled) {
-                            spec.commandLine().getErr().println("lem: process " + child.index() + " exited with "
-                                    + code + (child.lastError() != null ? ": " + child.lastError() : ""));
+            try (CancelSignals signals = CancelSignals.install(() -> cancel(out), this::killRunners)) {
+                try {
+                    for (int i = 0; i < processes && !cancelled; i++) {
+                        ChildRunner child = ChildRunner.start(i, command(configPath, id, i, processes, connection),
+                                childEnv(config, i), board::update, resultsDir.resolve("logs").resolve(id)
+                                        .resolve("process_" + i + ".log"));
+                        synchronized (children) {
+                            children.add(child);
+                            if (cancelled) {
+                                child.terminate(); // the signal came while it was starting
+                            }
                         }
                     }
+                    for (ChildRunner child : startedChildren()) {
+                        int code = child.awaitExit();
+                        if (code != RunnerMain.EXIT_OK) {
+                            failed++;
+                            invalid |= code == RunnerMain.EXIT_INVALID_INPUT;
+                            if (!cancelled) {
+                                spec.commandLine().getErr().println("lem: process " + child.index()
+                                        + " exited with " + code
+                                        + (child.lastError() != null ? ": " + child.lastError() : ""));
+                            }
+                        }
+                    }
+                } finally {
+                    board.maybePrint(true);
+                    String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
+                    int failedProcesses = failed;
+                    launcher.emit(env -> new ExperimentCompleted(env, status, processes, failedProcesses,
+                            System.nanoTime() - start));
+                    sink.flush();
+                    sink.close();
                 }
+                summarize(out, aggregator, id, processes);
             } finally {
-                board.maybePrint(true);
-                String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
-                int failedProcesses = failed;
-                launcher.emit(env -> new ExperimentCompleted(env, status, processes, failedProcesses,
-                        System.nanoTime() - start));
-                sink.flush();
-                sink.close();
-            }
-            if (!cancelled) {
+                launcherDone.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C arrived just now: the hook does the rest
+                    // the JVM is shutting down: the hook is running and now returns
                 }
             }
-            summarize(out, aggregator, id, processes);
             if (cancelled) {
                 return ExitCodes.INTERRUPTED;
             }
@@ -169,17 +183,55 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Ctrl-C: ask every runner to stop (each records ProcessFailed "cancelled" and flushes), wait for them. */
-    private void cancel() {
+    private List<ChildRunner> startedChildren() {
+        synchronized (children) {
+            return List.copyOf(children);
+        }
+    }
+
+    /**
+     * First Ctrl-C: ask every runner to stop; each records ProcessFailed "cancelled" with its partial results and
+     * flushes its events, and the launcher goes on as the runners exit. A runner still alive after the grace period
+     * is killed.
+     */
+    private void cancel(PrintWriter out) {
         cancelled = true;
-        children.forEach(ChildRunner::terminate);
-        for (ChildRunner child : children) {
-            try {
-                child.await(CANCEL_GRACE_SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        List<ChildRunner> running = startedChildren();
+        out.printf("%ncancelling: asking %d runner(s) to record their partial results (Ctrl-C again to kill them)%n",
+                running.size());
+        out.flush();
+        running.forEach(ChildRunner::terminate);
+        Thread grace = new Thread(() -> {
+            for (ChildRunner child : running) {
+                try {
+                    child.await(CANCEL_GRACE_SECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
+        }, "lem-run-cancel-grace");
+        grace.setDaemon(true);
+        grace.start();
+    }
+
+    /** Second Ctrl-C: the runners are killed; what they had not sent stays in their spools for the next run. */
+    private void killRunners() {
+        cancelled = true;
+        startedChildren().forEach(ChildRunner::kill);
+    }
+
+    /** JVM shutdown by other means: stop the runners and give the launcher time to record the experiment. */
+    private void cancelAndWaitForTheLauncher() {
+        cancelled = true;
+        List<ChildRunner> running = startedChildren();
+        running.forEach(ChildRunner::terminate);
+        try {
+            for (ChildRunner child : running) {
+                child.await(CANCEL_GRACE_SECONDS);
+            }
+            launcherDone.await(CANCEL_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
