@@ -1,0 +1,254 @@
+package io.lem.bench;
+
+import io.lem.broker.BrokerSettings;
+import io.lem.broker.EmbeddedKafka;
+import io.lem.runner.config.ConfigLoader;
+import io.lem.runner.config.ExperimentConfig;
+import io.lem.runner.engine.EngineOptions;
+import io.lem.runner.engine.InferenceEngine;
+import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.events.KafkaEventSink;
+import io.lem.runner.events.KafkaSinkSettings;
+import io.lem.runner.events.KafkaTarget;
+import io.lem.runner.generate.GenerationConfig;
+import io.lem.runner.generate.GenerationListener;
+import io.lem.runner.generate.GenerationResult;
+import io.lem.runner.generate.Generator;
+import io.lem.runner.model.ModelFiles;
+import io.lem.runner.model.ModelLocator;
+import io.lem.runner.model.hub.HubSettings;
+import io.lem.runner.model.tokenizer.LemTokenizer;
+import io.lem.runner.model.weights.WeightStore;
+import io.lem.runner.process.RunnerOutcome;
+import io.lem.runner.process.RunnerProcess;
+import io.lem.runner.process.RunnerSettings;
+import io.lem.runner.prompts.Prompt;
+import io.lem.runner.prompts.PromptSet;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What lem's measurement costs a run: the same generation, in the same JVM on the same loaded weights, once as a
+ * bare loop ({@link Generator#generate} with no listener) and once the way a runner process does it
+ * ({@link RunnerProcess}: every energy source available here, the power sampler, the run window, a
+ * {@code BatchStarted}/{@code PrefillCompleted}/{@code TokensGenerated} per step/{@code BatchCompleted}/FLOPs events
+ * per batch, all sent through the spooling Kafka sink to a real (embedded) broker). The measured figure is the
+ * runner's own run window (what the results divide by); the bare figure is the wall time of the same batches.
+ * Repetitions alternate the order (bare first, then measured first) so that drift of a shared machine cancels out;
+ * the slowdown is the median of the per-pair ratios. Target: at most 1%.
+ *
+ * <pre>
+ * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)] [--prompts N (default 24)]
+ *                         [--batch-size B (default 4)] [--new-tokens T (default 32)]
+ * </pre>
+ * Models default to {@code lem-synthetic/tiny-llama} (the quickstart's) and {@code lem-synthetic/smollm2-135m}
+ * (SmolLM2-135M's dimensions); both are synthesized into {@code LEM_HOME} on first use. Exit status 0 when every
+ * model is within the target, 1 otherwise, 2 on a usage error.
+ */
+public final class RunOverheadBench {
+
+    static final double TARGET_SLOWDOWN_PERCENT = 1.0;
+
+    private RunOverheadBench() {
+    }
+
+    record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens) {
+        static final String USAGE = "[--model NAME]... [--repeats N (default 7)] [--prompts N (default 24)] "
+                + "[--batch-size B (default 4)] [--new-tokens T (default 32)]";
+
+        static Options parse(String[] args) {
+            List<String> models = new ArrayList<>();
+            int repeats = 7;
+            int prompts = 24;
+            int batch = 4;
+            int tokens = 32;
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                try {
+                    switch (flag) {
+                        case "--model" -> models.add(value);
+                        case "--repeats" -> repeats = Integer.parseInt(value);
+                        case "--prompts" -> prompts = Integer.parseInt(value);
+                        case "--batch-size" -> batch = Integer.parseInt(value);
+                        case "--new-tokens" -> tokens = Integer.parseInt(value);
+                        default -> throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(flag + ": not a whole number: " + value);
+                }
+            }
+            if (repeats < 1 || prompts < 1 || batch < 1 || tokens < 1) {
+                throw new IllegalArgumentException("--repeats, --prompts, --batch-size and --new-tokens must be >= 1");
+            }
+            if (models.isEmpty()) {
+                models = List.of("lem-synthetic/tiny-llama", "lem-synthetic/smollm2-135m");
+            }
+            return new Options(models, repeats, prompts, batch, tokens);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("usage: RunOverheadBench " + Options.USAGE + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options) ? 0 : 1);
+    }
+
+    static boolean run(Options o) throws Exception {
+        Path work = Files.createTempDirectory("lem-run-overhead-");
+        Path lemHome = Path.of(System.getenv().getOrDefault("LEM_HOME",
+                Path.of(System.getProperty("user.home"), ".lem").toString()));
+        Path base = Path.of("configs", "base.yaml").toAbsolutePath();
+        if (!Files.isRegularFile(base)) {
+            throw new IllegalStateException("run from the repository root: " + base + " not found");
+        }
+        boolean pass = true;
+        List<String> table = new ArrayList<>();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(BrokerSettings.defaults(work.resolve("kafka")))) {
+            System.out.printf("setup: %d CPUs, Java %s, embedded broker %s, LEM_HOME %s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    broker.bootstrapServers(), lemHome);
+            for (String model : o.models()) {
+                Result r = measure(o, model, base, work, lemHome, broker.bootstrapServers());
+                pass &= r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT;
+                table.add(String.format(Locale.ROOT, "| %s | %d × %d prompts, %d new tokens | %.1f | %.1f | %+.2f %% "
+                                + "(pairs: %s) | %s |", model, o.prompts() / o.batchSize(), o.batchSize(),
+                        o.newTokens(), r.bareMedianMs(), r.measuredMedianMs(), r.slowdownPercent(), r.pairs(),
+                        r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL"));
+            }
+        } finally {
+            deleteTree(work);
+        }
+        System.out.println();
+        System.out.println("| model | work | bare ms (median) | measured ms (median) | slowdown, median of pairs | "
+                + "≤ 1 % |");
+        System.out.println("|---|---|---|---|---|---|");
+        table.forEach(System.out::println);
+        return pass;
+    }
+
+    record Result(double bareMedianMs, double measuredMedianMs, double slowdownPercent, String pairs) {
+    }
+
+    private static Result measure(Options o, String model, Path base, Path work, Path lemHome, String bootstrap)
+            throws Exception {
+        Path config = work.resolve(model.replace('/', '_') + ".yaml");
+        Files.writeString(config, "_extends: \"" + base + "\"\n"
+                + "config_name: run-overhead\nmodel_name: " + model + "\n"
+                + "num_input_prompts: " + o.prompts() + "\nmax_input_tokens: 64\n"
+                + "max_output_tokens: " + o.newTokens() + "\nmin_output_tokens: " + o.newTokens() + "\n"
+                + "num_processes: 1\nwarmup_batches: 1\nfp_precision: float32\n"
+                + "batching_options:\n  batch_size: " + o.batchSize() + "\n");
+        ExperimentConfig c = ConfigLoader.load(config);
+        ModelFiles files = ModelLocator.locate(c.modelName(), c.revision(), HubSettings.fromEnv(System.getenv()),
+                lemHome);
+        List<Prompt> prompts = PromptSet.load(c.prompts()).first(c.numInputPrompts()).shard(0, 1);
+        System.out.printf("%n%s: %d prompts in batches of %d, %d new tokens each, %d repetitions%n", model,
+                prompts.size(), o.batchSize(), o.newTokens(), o.repeats());
+
+        double[] bare = new double[o.repeats()];
+        double[] measured = new double[o.repeats()];
+        double[] ratios = new double[o.repeats()];
+        try (LemTokenizer tokenizer = LemTokenizer.load(files);
+             LoadedModel loaded = load(files, c)) {
+            List<int[]> encoded = prompts.stream().map(p -> tokenizer.encode(p.text())).toList();
+            Generator generator = new Generator(loaded, GenerationConfig.of(c,
+                    Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId()));
+            generator.generate(encoded.subList(0, Math.min(encoded.size(), o.batchSize())), GenerationListener.NONE);
+            long expectedTokens = (long) encoded.size() * o.newTokens();
+            for (int rep = 0; rep < o.repeats(); rep++) {
+                boolean bareFirst = rep % 2 == 0;
+                if (bareFirst) {
+                    bare[rep] = bare(generator, encoded, expectedTokens);
+                    measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
+                            work, expectedTokens);
+                } else {
+                    measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
+                            work, expectedTokens);
+                    bare[rep] = bare(generator, encoded, expectedTokens);
+                }
+                ratios[rep] = measured[rep] / bare[rep];
+                System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f%n",
+                        rep + 1, bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep]);
+            }
+        }
+        StringBuilder pairs = new StringBuilder();
+        for (double r : ratios) {
+            pairs.append(pairs.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%+.1f", (r - 1) * 100));
+        }
+        double slowdown = (median(ratios) - 1) * 100;
+        System.out.printf(Locale.ROOT, "%s: bare median %.1f ms, measured median %.1f ms, slowdown %+.2f %% "
+                        + "(median of pairs; target <= %.1f %%): %s%n", model, median(bare), median(measured),
+                slowdown, TARGET_SLOWDOWN_PERCENT, slowdown <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL");
+        return new Result(median(bare), median(measured), slowdown, pairs.toString());
+    }
+
+    private static LoadedModel load(ModelFiles files, ExperimentConfig c) throws IOException {
+        try (WeightStore weights = files.openWeights()) {
+            return InferenceEngine.load(files.config(), weights, EngineOptions.of(c, "cpu"));
+        }
+    }
+
+    /** Wall time of the bare loop over the same batches, in ms. */
+    private static double bare(Generator generator, List<int[]> encoded, long expectedTokens) {
+        long start = System.nanoTime();
+        List<GenerationResult> results = generator.generate(encoded, GenerationListener.NONE);
+        double ms = (System.nanoTime() - start) / 1e6;
+        long tokens = results.stream().mapToLong(r -> r.generatedTokens().length).sum();
+        if (tokens != expectedTokens) {
+            throw new IllegalStateException("bare loop generated " + tokens + " tokens, expected " + expectedTokens);
+        }
+        return ms;
+    }
+
+    /** The runner's measured run window of a whole runner process on the same config, in ms. */
+    private static double measured(ExperimentConfig c, String id, String bootstrap, Path lemHome, Path work,
+                                   long expectedTokens) throws Exception {
+        KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(KafkaTarget.of(bootstrap),
+                work.resolve("spool")), id, 0);
+        RunnerSettings settings = RunnerSettings.builder(c, id, sink).lemHome(lemHome)
+                .resultsDir(work.resolve("results")).host(InetAddress.getLocalHost().getHostName())
+                .environment(Map.copyOf(System.getenv())).build();
+        RunnerOutcome outcome = new RunnerProcess(settings).run();
+        if (!outcome.completed() || outcome.outputTokens() != expectedTokens) {
+            throw new IllegalStateException("the runner process ended " + outcome.status() + " with "
+                    + outcome.outputTokens() + " tokens (expected " + expectedTokens + "): " + outcome.error());
+        }
+        return outcome.durationNanos() / 1e6;
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
