@@ -19,6 +19,7 @@ import io.lem.runner.model.ModelLocator;
 import io.lem.runner.model.hub.HubSettings;
 import io.lem.runner.model.tokenizer.LemTokenizer;
 import io.lem.runner.model.weights.WeightStore;
+import io.lem.runner.process.Progress;
 import io.lem.runner.process.RunnerOutcome;
 import io.lem.runner.process.RunnerProcess;
 import io.lem.runner.process.RunnerSettings;
@@ -178,10 +179,10 @@ public final class RunOverheadBench {
                 if (bareFirst) {
                     bare[rep] = bare(generator, encoded, expectedTokens);
                     measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
-                            work, expectedTokens);
+                            work, expectedTokens, rep == o.repeats() - 1);
                 } else {
                     measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
-                            work, expectedTokens);
+                            work, expectedTokens, rep == o.repeats() - 1);
                     bare[rep] = bare(generator, encoded, expectedTokens);
                 }
                 ratios[rep] = measured[rep] / bare[rep];
@@ -220,13 +221,26 @@ public final class RunOverheadBench {
 
     /** The runner's measured run window of a whole runner process on the same config, in ms. */
     private static double measured(ExperimentConfig c, String id, String bootstrap, Path lemHome, Path work,
-                                   long expectedTokens) throws Exception {
+                                   long expectedTokens, boolean printThreads) throws Exception {
         KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(KafkaTarget.of(bootstrap),
                 work.resolve("spool")), id, 0);
         RunnerSettings settings = RunnerSettings.builder(c, id, sink).lemHome(lemHome)
                 .resultsDir(work.resolve("results")).host(InetAddress.getLocalHost().getHostName())
                 .environment(Map.copyOf(System.getenv())).build();
-        RunnerOutcome outcome = new RunnerProcess(settings).run();
+        // CPU by thread over the measured batches, read while the sampler and the delivery threads still live
+        ThreadCpu[] cpu = new ThreadCpu[2];
+        RunnerOutcome outcome = new RunnerProcess(settings, progress -> {
+            if (progress.phase().equals(Progress.WARMUP) && progress.batch() == progress.batches()) {
+                cpu[0] = ThreadCpu.take();
+            } else if (progress.phase().equals(Progress.RUN) && progress.batch() == progress.batches()) {
+                cpu[1] = ThreadCpu.take();
+            }
+        }).run();
+        if (printThreads && cpu[0] != null && cpu[1] != null) {
+            System.out.println("  CPU by thread during the measured batches of that run (JVM threads; PyTorch's "
+                    + "intra-op threads are native and not listed):");
+            cpu[1].reportSince(cpu[0], 8).forEach(line -> System.out.println("    " + line));
+        }
         if (!outcome.completed() || outcome.outputTokens() != expectedTokens) {
             throw new IllegalStateException("the runner process ended " + outcome.status() + " with "
                     + outcome.outputTokens() + " tokens (expected " + expectedTokens + "): " + outcome.error());
