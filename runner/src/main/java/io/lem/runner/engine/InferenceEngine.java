@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.lem.runner.config.FpPrecision;
 import io.lem.runner.config.QuantizationConfig;
-import io.lem.runner.model.CausalLm;
+import io.lem.runner.model.LanguageModel;
 import io.lem.runner.model.ModelFamily;
 import io.lem.runner.model.ModelFamilyRegistry;
 import io.lem.runner.model.weights.WeightStore;
@@ -51,7 +51,7 @@ public final class InferenceEngine {
         }
         NDManager manager = engine.newBaseManager(device);
         try {
-            CausalLm model = family.load(values, new WeightLoader(weights, manager, dtype), device.toString());
+            LanguageModel model = family.load(values, new WeightLoader(weights, manager, dtype), device.toString());
             return new LoadedModel(model, manager, device, options.precision());
         } catch (RuntimeException | Error e) {
             manager.close();
