@@ -11,7 +11,7 @@ import java.util.Map;
  * fc2(gelu(fc1(x))))), scores scaled by head_dim^-0.5, logits = x · sharedᵀ + final_logits_bias. Sequence by sequence,
  * unpadded, no cache; shares no code with the engine.
  */
-final class ReferenceBart {
+public final class ReferenceBart {
 
     private static final double EPS = 1e-5;
 
@@ -24,7 +24,7 @@ final class ReferenceBart {
     private final int vocab;
     private final double embedScale;
 
-    ReferenceBart(Map<String, Object> c, TestWeights weights) {
+    public ReferenceBart(Map<String, Object> c, TestWeights weights) {
         w = weights;
         d = num(c, "d_model");
         encHeads = num(c, "encoder_attention_heads");
@@ -40,7 +40,7 @@ final class ReferenceBart {
     }
 
     /** Logits {@code [decoderInput.length][vocab]}: row i predicts the token after decoderInput[i]. */
-    double[][] logits(int[] source, int[] decoderInput) {
+    public double[][] logits(int[] source, int[] decoderInput) {
         double[][] enc = embed(source, "model.encoder.");
         for (int l = 0; l < encLayers; l++) {
             String p = "model.encoder.layers." + l + ".";

@@ -11,7 +11,7 @@ import java.util.Map;
  * the decoder, none in cross-attention); relu or gated feed-forward; tied head scaled by d_model^-0.5. Sequence by
  * sequence, unpadded, no cache; shares no code with the engine.
  */
-final class ReferenceT5 {
+public final class ReferenceT5 {
 
     private final TestWeights w;
     private final int d;
@@ -26,7 +26,7 @@ final class ReferenceT5 {
     private final String ff;
     private final boolean tied;
 
-    ReferenceT5(Map<String, Object> c, TestWeights weights) {
+    public ReferenceT5(Map<String, Object> c, TestWeights weights) {
         w = weights;
         d = num(c, "d_model");
         dKv = num(c, "d_kv");
@@ -46,7 +46,7 @@ final class ReferenceT5 {
     }
 
     /** Logits {@code [decoderInput.length][vocab]}: row i predicts the token after decoderInput[i]. */
-    double[][] logits(int[] source, int[] decoderInput) {
+    public double[][] logits(int[] source, int[] decoderInput) {
         double[][] enc = embed(source);
         for (int l = 0; l < encLayers; l++) {
             String p = "encoder.block." + l + ".layer.";
