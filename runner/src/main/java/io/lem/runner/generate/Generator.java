@@ -31,7 +31,9 @@ import java.util.SplittableRandom;
  * of every decoder layer; then the decoder starts from {@code decoder_start_token_id} with its own self-attention KV
  * cache. The prefill (time to first token, and its FLOPs) is the encoder pass plus the first decoder step; each
  * further token is a decode step. {@code forced_bos_token_id}, when the model has one, is the first generated token
- * of every sequence (it counts as an output token, as in HuggingFace). Long inputs are truncated at the END (keeping
+ * of every sequence (it counts as an output token, as in HuggingFace), and {@code forced_eos_token_id} the token
+ * generated at {@code maxNewTokens} (the sequence then ends with reason EOS), as HuggingFace's forced-BOS/EOS logits
+ * processors do. Long inputs are truncated at the END (keeping
  * a trailing EOS), as HuggingFace tokenizers truncate encoder inputs.
  *
  * <p>Sequence ends, sampling streams, the listener's events and the results are the same for both kinds.
@@ -45,6 +47,7 @@ public final class Generator {
     private final TokenDecoder decoder;
     private final TokenChooser chooser;
     private final int forcedFirst;
+    private final int forcedLast;
 
     public Generator(LoadedModel model, GenerationConfig config) {
         this(model.languageModel(), config, null);
@@ -67,6 +70,7 @@ public final class Generator {
         this.decoder = decoder;
         this.chooser = new TokenChooser(config);
         this.forcedFirst = model instanceof Seq2SeqLm s ? s.forcedBosTokenId() : -1;
+        this.forcedLast = model instanceof Seq2SeqLm s ? s.forcedEosTokenId() : -1;
     }
 
     public GenerationConfig config() {
@@ -308,8 +312,14 @@ public final class Generator {
             if (finished[s]) {
                 continue;
             }
-            int token = count[s] == 0 && forcedFirst >= 0 ? forcedFirst
-                    : chooser.choose(logits, s * vocab, vocab, count[s], random[s]);
+            int token;
+            if (count[s] == 0 && forcedFirst >= 0) {
+                token = forcedFirst;
+            } else if (count[s] == config.maxNewTokens() - 1 && forcedLast >= 0) {
+                token = forcedLast;
+            } else {
+                token = chooser.choose(logits, s * vocab, vocab, count[s], random[s]);
+            }
             generated[s][count[s]++] = token;
             next[s] = token;
             if (config.eosTokenIds().contains(token)) {

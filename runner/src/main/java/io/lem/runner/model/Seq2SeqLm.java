@@ -17,6 +17,12 @@ public interface Seq2SeqLm extends LanguageModel {
     int forcedBosTokenId();
 
     /**
+     * {@code forced_eos_token_id}: forced as the token generated at {@code max_output_tokens}, so that a sequence
+     * cut by the length limit still ends with EOS (HuggingFace's ForcedEOSTokenLogitsProcessor); -1 when not set.
+     */
+    int forcedEosTokenId();
+
+    /**
      * Runs the encoder over a batch and precomputes every decoder layer's cross-attention keys and values.
      *
      * @param tokens          row-major {@code [batch, width]} input ids, RIGHT-padded (pad columns hold any id)

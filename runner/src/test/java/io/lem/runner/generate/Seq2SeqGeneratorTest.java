@@ -151,6 +151,26 @@ class Seq2SeqGeneratorTest {
     }
 
     @Test
+    void forcedEosEndsSequencesCutByTheLengthLimit() {
+        SyntheticModels.Model m = SyntheticSeq2Seq.bart(BartSpec.small());
+        m.config().put("forced_eos_token_id", 2);
+        try (LoadedModel forced = InferenceEngine.load(m.config(), m.weights(), EngineOptions.cpu(FpPrecision.FLOAT32))) {
+            List<int[]> in = inputs(4, 91, 6);
+            List<GenerationResult> plain = new Generator(bart, greedy(5).batchSize(4).build()).generate(in, null);
+            List<GenerationResult> out = new Generator(forced, greedy(5).batchSize(4).eosTokenId(2).build())
+                    .generate(in, null);
+            for (int i = 0; i < in.size(); i++) {
+                int[] g = out.get(i).generatedTokens();
+                assertThat(g[g.length - 1]).isEqualTo(2);
+                assertThat(out.get(i).finishReason()).isEqualTo(FinishReason.EOS);
+                // before the limit, the same tokens as without the forced EOS (until a natural EOS)
+                assertThat(Arrays.copyOf(g, g.length - 1))
+                        .isEqualTo(Arrays.copyOf(plain.get(i).generatedTokens(), g.length - 1));
+            }
+        }
+    }
+
+    @Test
     void eosEndsOnlyItsSequenceAndMinTokensSuppressesIt() {
         List<int[]> in = inputs(4, 89, 11);
         List<GenerationResult> free = new Generator(t5, greedy(10).batchSize(4).build()).generate(in, null);

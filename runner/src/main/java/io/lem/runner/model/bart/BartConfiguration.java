@@ -21,10 +21,11 @@ import java.util.List;
  * @param scaleEmbedding      {@code scale_embedding}: token embeddings × √d_model
  * @param decoderStartTokenId {@code decoder_start_token_id} (BART: eos, 2)
  * @param forcedBosTokenId    {@code forced_bos_token_id}, -1 when absent (bart-large-cnn: 0)
+ * @param forcedEosTokenId    {@code forced_eos_token_id}, -1 when absent (bart-large-cnn: 2)
  */
 public record BartConfiguration(int dModel, int encoderLayers, int decoderLayers, int encoderHeads, int decoderHeads,
         int encoderFfn, int decoderFfn, int vocabSize, int maxPositions, String activation, boolean scaleEmbedding,
-        int decoderStartTokenId, int forcedBosTokenId) {
+        int decoderStartTokenId, int forcedBosTokenId, int forcedEosTokenId) {
 
     public static final List<String> MODEL_TYPES = List.of("bart");
     static final List<String> ACTIVATIONS = List.of("gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu", "swish");
@@ -91,6 +92,6 @@ public record BartConfiguration(int dModel, int encoderLayers, int decoderLayers
         }
         return new BartConfiguration(d, encLayers, decLayers, encHeads, decHeads, encFfn, decFfn, vocab, positions,
                 act, c.flag("scale_embedding", false), c.integer("decoder_start_token_id", 2),
-                c.integer("forced_bos_token_id", -1));
+                c.integer("forced_bos_token_id", -1), c.integer("forced_eos_token_id", -1));
     }
 }

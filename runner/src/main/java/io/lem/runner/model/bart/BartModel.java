@@ -60,6 +60,11 @@ public final class BartModel implements Seq2SeqLm {
     }
 
     @Override
+    public int forcedEosTokenId() {
+        return config.forcedEosTokenId();
+    }
+
+    @Override
     public Seq2SeqState encode(int[] tokens, int[] lengths, int width, int decoderCapacity) {
         int b = lengths.length;
         if (tokens.length != b * width) {

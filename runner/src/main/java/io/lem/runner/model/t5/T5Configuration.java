@@ -24,10 +24,11 @@ import java.util.List;
  *                            scaled by {@code d_model^-0.5} first
  * @param decoderStartTokenId {@code decoder_start_token_id} (T5: the pad id, 0)
  * @param forcedBosTokenId    {@code forced_bos_token_id}, -1 when absent
+ * @param forcedEosTokenId    {@code forced_eos_token_id}, -1 when absent
  */
 public record T5Configuration(int dModel, int dKv, int dFf, int numLayers, int numDecoderLayers, int numHeads,
         int numBuckets, int maxDistance, int vocabSize, double layerNormEps, String activation, boolean gated,
-        boolean tieWordEmbeddings, int decoderStartTokenId, int forcedBosTokenId) {
+        boolean tieWordEmbeddings, int decoderStartTokenId, int forcedBosTokenId, int forcedEosTokenId) {
 
     public static final List<String> MODEL_TYPES = List.of("t5", "mt5");
     static final List<String> FEED_FORWARD = List.of("relu", "gated-gelu", "gated-silu", "gated-relu", "gelu",
@@ -72,7 +73,7 @@ public record T5Configuration(int dModel, int dKv, int dFf, int numLayers, int n
         return new T5Configuration(dModel, dKv, dFf, layers, decoderLayers, heads, buckets, maxDistance, vocab,
                 c.decimal("layer_norm_epsilon", 1e-6), act, gated, c.flag("tie_word_embeddings", true),
                 c.integer("decoder_start_token_id", c.integer("pad_token_id", 0)),
-                c.integer("forced_bos_token_id", -1));
+                c.integer("forced_bos_token_id", -1), c.integer("forced_eos_token_id", -1));
     }
 
     /**
