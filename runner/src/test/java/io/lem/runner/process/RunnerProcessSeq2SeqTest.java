@@ -123,6 +123,32 @@ class RunnerProcessSeq2SeqTest {
     }
 
     @Test
+    void countedFlopsOfOneSequenceEqualTheAnalyticCount() throws IOException {
+        // batch size 1: no padding, so what the engine executed is exactly what the analytic formula describes
+        for (String model : List.of("tiny-t5", "tiny-bart")) {
+            ExperimentConfig config = RunnerTestSupport.config(dir, String.join("\n",
+                    "model_name: lem-synthetic/" + model,
+                    "is_encoder_decoder: true",
+                    "task_type: summarisation",
+                    "num_input_prompts: 2",
+                    "max_output_tokens: 3",
+                    ""));
+            Path eventsFile = dir.resolve(model + "-flops.jsonl");
+            assertThat(run(config, "exp-flops-" + model, eventsFile).status())
+                    .isEqualTo(RunnerOutcome.Status.COMPLETED);
+            List<FlopsEstimate> flops = ofType(readEvents(eventsFile), FlopsEstimate.class);
+            for (int batch = 0; batch < 2; batch++) {
+                int b = batch;
+                double counted = flops.stream().filter(f -> f.batchIndex() == b && f.method().equals("counted"))
+                        .findFirst().orElseThrow().flops();
+                double dense = flops.stream().filter(f -> f.batchIndex() == b
+                        && f.method().equals("architecture-dense")).findFirst().orElseThrow().flops();
+                assertThat(counted).as(model + " batch " + b).isEqualTo(dense);
+            }
+        }
+    }
+
+    @Test
     void isEncoderDecoderMustAgreeWithTheCheckpoint() throws IOException {
         ExperimentConfig wrong = RunnerTestSupport.config(dir, "model_name: lem-synthetic/tiny-t5\n"
                 + "task_type: summarisation\n");
