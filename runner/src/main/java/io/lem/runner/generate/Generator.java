@@ -142,9 +142,10 @@ public final class Generator {
         boolean[] timed = new boolean[b];
         int[] next = new int[b];
         int pad = config.effectivePadTokenId();
-        long start = System.nanoTime();
         try (Session session = open(indices, inputs, width)) {
-            // prefill: the whole (padded) prompts, yielding every sequence's first token
+            // prefill: the whole (padded) prompts (encoder-decoders: the encoder pass and the first decoder step),
+            // yielding every sequence's first token
+            long start = System.nanoTime();
             float[] logits = session.prefill();
             int running = choose(logits, vocab, generated, count, finished, reasons, next, random);
             long prefillEnd = System.nanoTime();
@@ -226,11 +227,13 @@ public final class Generator {
                 lengths[s] = in.length;
                 System.arraycopy(in, 0, tokens, s * width, in.length);
             }
-            // the decoder is fed its start token plus every generated token but the last: maxNew columns
-            Seq2SeqState state = seq2seq.encode(tokens, lengths, width, maxNew);
             return new Session() {
+                private Seq2SeqState state;
+
                 @Override
                 public float[] prefill() {
+                    // the decoder is fed its start token plus every generated token but the last: maxNew columns
+                    state = seq2seq.encode(tokens, lengths, width, maxNew);
                     int[] start = new int[b];
                     Arrays.fill(start, seq2seq.decoderStartTokenId());
                     return seq2seq.decode(state, start, 1);
@@ -248,7 +251,9 @@ public final class Generator {
 
                 @Override
                 public void close() {
-                    state.close();
+                    if (state != null) {
+                        state.close();
+                    }
                 }
             };
         }
