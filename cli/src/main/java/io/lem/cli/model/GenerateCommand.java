@@ -145,7 +145,8 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LemTokenizer tokenizer = LemTokenizer.load(files);
              WeightStore weights = files.openWeights();
-             LoadedModel loaded = InferenceEngine.load(files.config(), weights, new EngineOptions(device, fp))) {
+             LoadedModel loaded = InferenceEngine.load(files.engineConfig(), weights,
+                     new EngineOptions(device, fp))) {
             GenerationConfig.Builder config = GenerationConfig.builder()
                     .maxNewTokens(maxNewTokens).minNewTokens(minNewTokens).maxInputTokens(maxInputTokens)
                     .seed(seed).batchSize(batchSize)

@@ -268,7 +268,7 @@ public final class RunnerProcess {
         phase = "loading model " + files.displayName();
         res.tokenizer = LemTokenizer.load(files);
         try (WeightStore weights = files.openWeights()) {
-            res.model = InferenceEngine.load(files.config(), weights, EngineOptions.of(config, s.device()));
+            res.model = InferenceEngine.load(files.engineConfig(), weights, EngineOptions.of(config, s.device()));
         }
         checkCancelled();
 
