@@ -1,6 +1,7 @@
 package io.lem.runner.model.t5;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -23,9 +24,12 @@ import io.lem.runner.model.Seq2SeqLm;
  * decoder output by {@code d_model^-0.5} when it is tied to the embedding.
  *
  * <p>Activations are row-major {@code [batch, tokens, features]}; attention works on {@code [batch, heads, tokens,
- * d_kv]} with keys transposed, as in the KV cache.
+ * d_kv]} with keys transposed, as in the KV cache. Under float16 the residual stream is clamped after every sublayer as
+ * HF's T5Block does (T5 checkpoints overflow float16 easily; float32 is the safe choice).
  */
 public final class T5Model implements Seq2SeqLm {
+
+    private static final float HALF_MAX = 65504f;
 
     private final T5Configuration config;
     private final T5Weights weights;
@@ -85,14 +89,16 @@ public final class T5Model implements Seq2SeqLm {
                 biasMask = biasMask.add(padMask);
             }
 
-            // encoder blocks: self-attention and feed-forward, each x += sublayer(rmsnorm(x))
+            // encoder blocks: self-attention and feed-forward, each x += sublayer(rmsnorm(x)) (float16: clamped)
             for (T5Weights.Block block : weights.encoder()) {
                 try (NDManager scope = step.newSubManager()) {
                     scope.tempAttachAll(x);
-                    NDArray h = Ops.rmsNorm(x, block.self().norm(), config.layerNormEps());
+                    NDArray y = x;
+                    NDArray h = Ops.rmsNorm(y, block.self().norm(), config.layerNormEps());
                     NDArray[] kv = keysValues(h, block.self(), b, width);
-                    x.addi(attend(h, block.self(), kv[0], kv[1], biasMask, b, width));
-                    x.addi(feedForward(x, block.ff()));
+                    y = clampHalf(y.addi(attend(h, block.self(), kv[0], kv[1], biasMask, b, width)));
+                    y = clampHalf(y.addi(feedForward(y, block.ff())));
+                    x = keep(x, y, step);
                 }
             }
             NDArray encoded = Ops.rmsNorm(x, weights.encoderNorm(), config.layerNormEps());
@@ -137,17 +143,20 @@ public final class T5Model implements Seq2SeqLm {
                 try (NDManager scope = step.newSubManager()) {
                     scope.tempAttachAll(x);
                     // self-attention over the cache plus the new columns
-                    NDArray h = Ops.rmsNorm(x, block.self().norm(), eps);
+                    NDArray y = x;
+                    NDArray h = Ops.rmsNorm(y, block.self().norm(), eps);
                     NDArray[] kv = keysValues(h, block.self(), b, t);
                     NDArray[] cached = self.append(scope, l, kv[0], kv[1]);
-                    x.addi(attend(h, block.self(), cached[0], cached[1], selfMask, b, t));
+                    y = clampHalf(y.addi(attend(h, block.self(), cached[0], cached[1], selfMask, b, t)));
 
                     // cross-attention over the encoder output
-                    h = Ops.rmsNorm(x, block.cross().norm(), eps);
-                    x.addi(attend(h, block.cross(), state.crossKeys(l), state.crossValues(l), crossMask, b, t));
+                    h = Ops.rmsNorm(y, block.cross().norm(), eps);
+                    y = clampHalf(y.addi(attend(h, block.cross(), state.crossKeys(l), state.crossValues(l),
+                            crossMask, b, t)));
 
                     // feed-forward
-                    x.addi(feedForward(x, block.ff()));
+                    y = clampHalf(y.addi(feedForward(y, block.ff())));
+                    x = keep(x, y, step);
                 }
             }
 
@@ -162,6 +171,30 @@ public final class T5Model implements Seq2SeqLm {
             self.advance(t);
             return out;
         }
+    }
+
+    /**
+     * HF T5Block's float16 guard after every sublayer: clamp to ±(float16 max − 1000) when some value overflowed to
+     * ±inf, else to ±max (a no-op for finite values). Computed on the device, without a synchronization; float32
+     * activations are returned as they are.
+     */
+    private static NDArray clampHalf(NDArray x) {
+        if (x.getDataType() != DataType.FLOAT16) {
+            return x;
+        }
+        NDManager m = x.getManager();
+        NDArray limit = NDArrays.where(x.isInfinite().any(),
+                m.create(HALF_MAX - 1000f).toType(DataType.FLOAT16, false),
+                m.create(HALF_MAX).toType(DataType.FLOAT16, false));
+        return x.maximum(limit.neg()).minimum(limit);
+    }
+
+    /** The residual stream after a block: {@code y} if it replaced {@code x} (float16 clamping), kept in {@code step}. */
+    private static NDArray keep(NDArray x, NDArray y, NDManager step) {
+        if (y != x) {
+            y.attach(step);
+        }
+        return y;
     }
 
     /** Keys (transposed, {@code [b, heads, d_kv, t]}) and values ({@code [b, heads, t, d_kv]}) of {@code h}. */

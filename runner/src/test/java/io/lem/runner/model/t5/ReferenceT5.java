@@ -83,6 +83,32 @@ public final class ReferenceT5 {
         return out;
     }
 
+    /** The largest |value| of the encoder's residual stream after any sublayer (before the final norm). */
+    double maxAbsEncoderActivation(int[] source) {
+        double max = 0;
+        double[][] enc = embed(source);
+        for (int l = 0; l < encLayers; l++) {
+            String p = "encoder.block." + l + ".layer.";
+            double[][] h = norm(enc, p + "0.layer_norm.weight");
+            addAll(enc, attention(h, h, p + "0.SelfAttention.", bias("encoder", source.length, source.length, true),
+                    false));
+            max = Math.max(max, maxAbs(enc));
+            addAll(enc, feedForward(norm(enc, p + "1.layer_norm.weight"), p + "1.DenseReluDense."));
+            max = Math.max(max, maxAbs(enc));
+        }
+        return max;
+    }
+
+    private static double maxAbs(double[][] x) {
+        double max = 0;
+        for (double[] row : x) {
+            for (double v : row) {
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        return max;
+    }
+
     private double[][] embed(int[] ids) {
         float[] e = w.get("shared.weight");
         double[][] x = new double[ids.length][d];

@@ -7,6 +7,7 @@ import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
 import io.lem.runner.engine.LogitsCheck;
 import io.lem.runner.engine.Seq2SeqLogitsCheck;
+import io.lem.runner.engine.Seq2SeqState;
 import io.lem.runner.engine.SyntheticModels;
 import io.lem.runner.engine.SyntheticSeq2Seq;
 import io.lem.runner.engine.SyntheticSeq2Seq.T5Spec;
@@ -69,6 +70,33 @@ class T5ReferenceTest {
     @Test
     void float16RunsAndStaysClose() {
         assertThat(check(T5Spec.v1(), FpPrecision.FLOAT16, new int[] {3, 8}, 5, 1)).isLessThan(3e-2);
+    }
+
+    @Test
+    void float16OverflowIsClampedAsHuggingFaceDoes() {
+        // a feed-forward whose output overflows float16 (|x| > 65504): unclamped, the next norm turns inf into NaN
+        SyntheticModels.Model m = SyntheticSeq2Seq.t5(T5Spec.v1());
+        for (String name : List.of("encoder.block.0.layer.1.DenseReluDense.wi.weight",
+                "encoder.block.0.layer.1.DenseReluDense.wo.weight")) {
+            float[] w = m.weights().get(name);
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= name.endsWith("wi.weight") ? 10 : 2e4f;
+            }
+        }
+        int[] source = {5, 9, 13, 17, 21, 25, 29, 33};
+        for (FpPrecision precision : List.of(FpPrecision.FLOAT32, FpPrecision.FLOAT16)) {
+            try (LoadedModel model = InferenceEngine.load(m.config(), m.weights(), EngineOptions.cpu(precision));
+                    Seq2SeqState state = model.seq2seq().encode(source, new int[] {source.length}, source.length,
+                            2)) {
+                float[] logits = model.seq2seq().decode(state, new int[] {0}, 1);
+                for (float v : logits) {
+                    assertThat(Float.isFinite(v)).as(precision + " logits finite").isTrue();
+                }
+            }
+        }
+        // the float32 encoder really exceeds the float16 range here
+        ReferenceT5 ref = new ReferenceT5(m.config(), m.weights());
+        assertThat(ref.maxAbsEncoderActivation(source)).isGreaterThan(65504);
     }
 
     @Test
