@@ -5,6 +5,7 @@ import io.lem.cli.ExitCodes;
 import io.lem.cli.LemHome;
 import io.lem.cli.UserError;
 import io.lem.runner.config.FpPrecision;
+import io.lem.runner.config.TaskType;
 import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
@@ -16,6 +17,7 @@ import io.lem.runner.model.ModelLocator;
 import io.lem.runner.model.hub.HubSettings;
 import io.lem.runner.model.tokenizer.LemTokenizer;
 import io.lem.runner.model.weights.WeightStore;
+import io.lem.runner.prompts.InputTemplate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,7 +84,8 @@ public final class GenerateCommand implements Callable<Integer> {
     int minNewTokens;
 
     @Option(names = "--max-input-tokens", paramLabel = "N", defaultValue = "512",
-            description = "Longer prompts keep their last N tokens (default: ${DEFAULT-VALUE}).")
+            description = "Longer prompts keep their last N tokens; encoder-decoder inputs their first N, with "
+                    + "their final EOS (default: ${DEFAULT-VALUE}).")
     int maxInputTokens;
 
     @ArgGroup(exclusive = true)
@@ -101,6 +104,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "text_generation",
+            description = "text_generation | summarisation | translation: the input template of encoder-decoders "
+                    + "(t5: 'summarize: ', 'translate <src> to <tgt>: '; default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--source-lang", paramLabel = "LANG", description = "Translation: language of the prompts.")
+    String sourceLang;
+
+    @Option(names = "--target-lang", paramLabel = "LANG", description = "Translation: language to translate into.")
+    String targetLang;
+
     @Option(names = "--json", description = "One JSON object per prompt (prompt, inputIds, outputIds, text,"
             + " finishReason, timings).")
     boolean json;
@@ -109,6 +123,7 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> texts = prompts();
         FpPrecision fp = precision();
+        TaskType taskType = taskType();
         check(maxNewTokens >= 1, "--max-new-tokens must be >= 1, was " + maxNewTokens);
         check(minNewTokens >= 0 && minNewTokens <= maxNewTokens,
                 "--min-new-tokens must be in [0, --max-new-tokens], was " + minNewTokens);
@@ -130,7 +145,8 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LemTokenizer tokenizer = LemTokenizer.load(files);
              WeightStore weights = files.openWeights();
-             LoadedModel loaded = InferenceEngine.load(files.config(), weights, new EngineOptions(device, fp))) {
+             LoadedModel loaded = InferenceEngine.load(files.engineConfig(), weights,
+                     new EngineOptions(device, fp))) {
             GenerationConfig.Builder config = GenerationConfig.builder()
                     .maxNewTokens(maxNewTokens).minNewTokens(minNewTokens).maxInputTokens(maxInputTokens)
                     .seed(seed).batchSize(batchSize)
@@ -141,13 +157,20 @@ public final class GenerateCommand implements Callable<Integer> {
             } else {
                 config.doSample(false).temperature(0);
             }
-            List<int[]> encoded = texts.stream().map(tokenizer::encode).toList();
+            InputTemplate template = InputTemplate.of(taskType, files.modelType(), sourceLang, targetLang);
+            List<int[]> encoded = texts.stream().map(t -> tokenizer.encode(template.apply(t))).toList();
             List<GenerationResult> results = new Generator(loaded, config.build(), ids -> tokenizer.decode(ids, true))
                     .generate(encoded, io.lem.runner.generate.GenerationListener.NONE);
             ObjectMapper mapper = new ObjectMapper();
             for (GenerationResult r : results) {
                 if (json) {
                     out.println(mapper.writeValueAsString(asJson(texts.get(r.promptIndex()), r)));
+                } else if (loaded.isEncoderDecoder()) {
+                    out.println(texts.get(r.promptIndex()));
+                    out.println("=> " + r.text());
+                    if (results.size() > 1) {
+                        out.println("---");
+                    }
                 } else {
                     out.println(texts.get(r.promptIndex()) + r.text());
                     if (results.size() > 1) {
@@ -189,6 +212,17 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UserError("give at least one --prompt or a --prompts-file");
         }
         return all;
+    }
+
+    private TaskType taskType() {
+        for (TaskType t : TaskType.values()) {
+            if (t.yamlName().equals(task)) {
+                check(t != TaskType.TRANSLATION || sourceLang != null && targetLang != null,
+                        "--task translation needs --source-lang and --target-lang");
+                return t;
+            }
+        }
+        throw new UserError("--task must be text_generation, summarisation or translation, was '" + task + "'");
     }
 
     private FpPrecision precision() {

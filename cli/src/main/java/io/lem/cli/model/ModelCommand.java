@@ -34,7 +34,9 @@ public final class ModelCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = {"Architecture, exact parameter counts, weight and KV-cache bytes per precision, and FLOPs of",
-                    "one forward pass over T tokens x B sequences under each convention. Needs config.json only."})
+                    "one forward pass over T tokens x B sequences under each convention. Needs config.json only.",
+                    "Encoder-decoders (t5, bart): parameters and FLOPs of the encoder (T input tokens) and of the",
+                    "decoder (generating T tokens) apart."})
     int inspect(@Parameters(paramLabel = "MODEL",
                         description = "A model directory or a config.json file.") Path model,
                 @Option(names = "--seq-len", paramLabel = "T", defaultValue = "512",
@@ -53,14 +55,29 @@ public final class ModelCommand {
             throw new UserError("no config.json at " + config);
         }
         ModelArchitecture architecture;
-        ModelInspection inspection;
+        ModelInspection inspection = null;
+        EncoderDecoderInspection encoderDecoder = null;
         try {
             architecture = HfConfig.read(config);
-            inspection = ModelInspection.of(config.toString(), architecture, seqLen, batchSize);
+            if (HfConfig.isEncoderDecoder(architecture)) {
+                encoderDecoder = EncoderDecoderInspection.of(config.toString(), architecture, seqLen, batchSize);
+            } else {
+                inspection = ModelInspection.of(config.toString(), architecture, seqLen, batchSize);
+            }
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(config + ": " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (encoderDecoder != null) {
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(encoderDecoder.toJson()));
+            } else {
+                encoderDecoder.printText(out);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(inspection.toJson()));
@@ -103,7 +120,7 @@ public final class ModelCommand {
         }
     }
 
-    private static String bytes(long bytes) {
+    static String bytes(long bytes) {
         if (bytes >= 1L << 30) {
             return String.format("%.2f GiB", bytes / (double) (1L << 30));
         }

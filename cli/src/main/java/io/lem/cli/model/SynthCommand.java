@@ -24,7 +24,10 @@ public final class SynthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--arch", paramLabel = "llama|gpt2", defaultValue = "llama", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--arch", paramLabel = "llama|gpt2|t5|bart", defaultValue = "llama",
+            description = "Default: ${DEFAULT-VALUE}. t5 and bart are encoder-decoders with --layers encoder and "
+                    + "--layers decoder blocks; t5 is flan-t5 style (gated-GELU, separate head) unless --tied (t5 "
+                    + "v1.0 style: ReLU, tied head).")
     String arch;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "smollm2-135m: SmolLM2-135M's dimensions.")
@@ -57,10 +60,11 @@ public final class SynthCommand implements Callable<Integer> {
                 throw new UserError("--preset must be smollm2-135m, was '" + preset + "'");
             }
             base = SynthSpec.smollm2_135m();
-        } else if (arch.equals(SynthSpec.LLAMA) || arch.equals(SynthSpec.GPT2)) {
+        } else if (SynthSpec.ARCHES.contains(arch)) {
             base = SynthSpec.defaults(arch);
         } else {
-            throw new UserError("--arch must be llama or gpt2, was '" + arch + "'");
+            throw new UserError("--arch must be one of " + String.join(", ", SynthSpec.ARCHES) + ", was '" + arch
+                    + "'");
         }
         DType type;
         try {

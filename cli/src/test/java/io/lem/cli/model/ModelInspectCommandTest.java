@@ -46,7 +46,7 @@ class ModelInspectCommandTest {
         assertThat(missing.err()).isEqualTo("lem: no config.json at " + dir.resolve("config.json")
                 + System.lineSeparator());
 
-        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"t5\"}");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\"}");
         CliRun t5 = CliRun.of("model", "inspect", dir.toString());
         assertThat(t5.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(t5.err()).startsWith("lem: " + dir.resolve("config.json") + ": ").contains("llama", "gpt2")

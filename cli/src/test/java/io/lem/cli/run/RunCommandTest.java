@@ -48,6 +48,25 @@ class RunCommandTest {
     }
 
     @Test
+    void theEncoderDecoderQuickstartRunsEndToEnd() throws Exception {
+        Path config = Files.writeString(dir.resolve("small-t5.yaml"), "_extends: \""
+                + QUICKSTART.resolveSibling("quickstart-t5.yaml") + "\"\n"
+                + "config_name: small-t5\nnum_input_prompts: 4\nmax_output_tokens: 3\nmin_output_tokens: 3\n"
+                + "batching_options:\n  batch_size: 2\nenergy:\n  plugins: [ram-model]\n");
+        Path results = dir.resolve("results-t5");
+        CliRun run = CliRun.of("run", config.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--aggregator-url", "http://127.0.0.1:" + freePort(), "--results-dir", results.toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        Matcher m = EXPERIMENT.matcher(run.out());
+        assertThat(m.find()).isTrue();
+        assertThat(run.out()).contains("status       completed: 1 of 1 processes completed");
+        JsonNode p0 = new ObjectMapper().readTree(results.resolve("raw").resolve(m.group(1))
+                .resolve("process_0.json").toFile());
+        // 4 sentences x exactly 3 tokens (min = max)
+        assertThat(p0.path("output_tokens").asLong()).isEqualTo(12);
+    }
+
+    @Test
     void twoProcessesEndToEndAgreeWithTheAggregate() throws Exception {
         Path config = Files.writeString(dir.resolve("small.yaml"), "_extends: \"" + QUICKSTART + "\"\n"
                 + "config_name: small\nnum_input_prompts: 6\nmax_output_tokens: 4\nbatching_options:\n"

@@ -39,6 +39,17 @@ final class ConfigBinder {
         String sourceLang = top.string("source_lang", null);
         String targetLang = top.string("target_lang", null);
 
+        if (taskType == TaskType.TRANSLATION) {
+            if (sourceLang == null || sourceLang.isBlank()) {
+                top.problem("source_lang", "is required when task_type is translation: the language of the inputs, "
+                        + "e.g. English or en");
+            }
+            if (targetLang == null || targetLang.isBlank()) {
+                top.problem("target_lang", "is required when task_type is translation: the language to translate "
+                        + "into, e.g. German or de");
+            }
+        }
+
         Integer maxInputTokens = top.integer("max_input_tokens", IntRange.atLeast(1), 512);
         Integer maxOutputTokens = top.integer("max_output_tokens", IntRange.atLeast(1), 128);
         Integer minOutputTokens = top.integer("min_output_tokens", IntRange.atLeast(0), 0);

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.lem.runner.config.FpPrecision;
 import io.lem.runner.config.QuantizationConfig;
-import io.lem.runner.model.CausalLm;
+import io.lem.runner.model.LanguageModel;
 import io.lem.runner.model.ModelFamily;
 import io.lem.runner.model.ModelFamilyRegistry;
 import io.lem.runner.model.weights.WeightStore;
@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Loads HuggingFace decoder-only models onto DJL's PyTorch engine.
+ * Loads HuggingFace decoder-only (Llama, GPT-2) and encoder-decoder (T5, BART) models onto DJL's PyTorch engine.
  *
  * <p>Before the engine first loads this sets, unless already set: {@code ai.djl.offline=true} (natives come from the
  * {@code pytorch-native-cpu} jar, nothing is downloaded), {@code ai.djl.pytorch.num_threads} = available processors
@@ -51,7 +51,7 @@ public final class InferenceEngine {
         }
         NDManager manager = engine.newBaseManager(device);
         try {
-            CausalLm model = family.load(values, new WeightLoader(weights, manager, dtype), device.toString());
+            LanguageModel model = family.load(values, new WeightLoader(weights, manager, dtype), device.toString());
             return new LoadedModel(model, manager, device, options.precision());
         } catch (RuntimeException | Error e) {
             manager.close();
@@ -71,6 +71,23 @@ public final class InferenceEngine {
         ModelFamily family = ModelFamilyRegistry.forModelType(values.string("model_type", null));
         family.validate(values);
         return family.name();
+    }
+
+    /**
+     * Checks the experiment's {@code is_encoder_decoder} against the checkpoint's config.json (its family: T5 and BART
+     * are encoder-decoders, Llama and GPT-2 decoder-only); a one-line {@link EngineException} naming the field and the
+     * value to set when they disagree. Unsupported model types fail as in {@link #load}.
+     */
+    public static void checkEncoderDecoder(boolean isEncoderDecoder, Map<String, Object> config) {
+        ConfigValues values = new ConfigValues(config);
+        String type = values.string("model_type", null);
+        boolean actual = ModelFamilyRegistry.forModelType(type).encoderDecoder();
+        if (actual != isEncoderDecoder) {
+            throw new EngineException("is_encoder_decoder is " + isEncoderDecoder + " but the model (model_type "
+                    + type + (values.has("is_encoder_decoder") ? ", is_encoder_decoder "
+                    + values.flag("is_encoder_decoder", false) : "") + " in its config.json) is "
+                    + (actual ? "an encoder-decoder" : "a decoder-only") + " model: set is_encoder_decoder: " + actual);
+        }
     }
 
     /** The compute dtype of a precision; bfloat16 is refused. */

@@ -43,7 +43,14 @@ public final class Ops {
      * is the device synchronization point of a forward pass.
      */
     public static float[] logits(NDArray head, NDArray hidden) {
-        NDArray byVocab = project(head, hidden, null);
+        return logits(project(head, hidden, null));
+    }
+
+    /**
+     * Logits computed feature-major, {@code [vocab, batch]} (e.g. with a logits bias added), copied to the JVM as
+     * float32, row-major {@code [batch, vocab]}; see {@link #logits(NDArray, NDArray)}.
+     */
+    public static float[] logits(NDArray byVocab) {
         if (byVocab.getDataType() != DataType.FLOAT32) {
             byVocab = byVocab.toType(DataType.FLOAT32, false);
         }

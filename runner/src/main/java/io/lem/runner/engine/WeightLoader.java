@@ -54,6 +54,22 @@ public final class WeightLoader {
 
     /** The tensor's values (float32, row-major), checked to have {@code shape}. */
     public float[] floats(String name, long... shape) {
+        float[] data = read(name, shape);
+        if (read.add(name)) {
+            parameters += data.length;
+        }
+        return data;
+    }
+
+    /**
+     * A non-parameter buffer (e.g. BART's {@code final_logits_bias}) on the device: read and shape-checked like a
+     * tensor, but not counted in {@link #parameters()}, as HuggingFace's {@code num_parameters()} does not count it.
+     */
+    public NDArray buffer(String name, long... shape) {
+        return upload(read(name, shape), shape);
+    }
+
+    private float[] read(String name, long... shape) {
         if (!store.contains(name)) {
             throw new EngineException("the checkpoint has no tensor '" + name + "' (expected shape "
                     + Arrays.toString(shape) + ")");
@@ -68,9 +84,6 @@ public final class WeightLoader {
             data = store.floats(name);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tensor '" + name + "': " + e.getMessage(), e);
-        }
-        if (read.add(name)) {
-            parameters += data.length;
         }
         return data;
     }

@@ -6,7 +6,8 @@ package io.lem.runner.generate;
  * @param promptIndex     position of the prompt in the list given to {@link Generator#generate}
  * @param batchIndex      the batch it ran in
  * @param promptTokens    the prompt as fed to the model (after truncation to {@code max_input_tokens})
- * @param truncatedTokens tokens dropped from the START of the prompt by truncation
+ * @param truncatedTokens tokens dropped by truncation: from the START of a decoder-only prompt, from the END of an
+ *                        encoder-decoder input (before its trailing EOS)
  * @param generatedTokens generated ids; ends with the EOS token when {@code finishReason} is EOS
  * @param text            the generated ids decoded (a trailing EOS token is not decoded); null without a decoder
  * @param finishReason    eos or length

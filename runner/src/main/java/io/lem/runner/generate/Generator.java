@@ -1,10 +1,14 @@
 package io.lem.runner.generate;
 
 import io.lem.runner.engine.BatchState;
+import io.lem.runner.engine.CountedFlops;
 import io.lem.runner.engine.EngineException;
 import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.engine.Seq2SeqState;
 import io.lem.runner.model.CausalLm;
+import io.lem.runner.model.LanguageModel;
 import io.lem.runner.model.ModelInfo;
+import io.lem.runner.model.Seq2SeqLm;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,38 +16,61 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Batched autoregressive generation with a KV cache.
+ * Batched autoregressive generation with a KV cache, for decoder-only ({@link CausalLm}) and encoder-decoder
+ * ({@link Seq2SeqLm}) models.
  *
- * <p>Each batch: prompts are LEFT-padded to the longest one (pad columns are masked and every sequence's first real
+ * <p>Decoder-only, each batch: prompts are LEFT-padded to the longest one (pad columns are masked and every sequence's first real
  * token has position 0), one prefill pass yields every sequence's first token, then one decode step per further token.
  * A sequence that produces an EOS token is finished: it stops counting tokens, and its slot keeps being fed the pad
  * id while the others go on (its outputs are ignored). The batch ends when every sequence is finished or has
  * {@code maxNewTokens} tokens; the last token is never fed back. The KV cache lives on the device in a per-batch
  * {@link BatchState} closed at the end of the batch.
  *
+ * <p>Encoder-decoder, each batch: inputs are RIGHT-padded to the longest one (pad columns are masked in every
+ * attention, so positions are column indices), the encoder runs once and leaves the cross-attention keys and values
+ * of every decoder layer; then the decoder starts from {@code decoder_start_token_id} with its own self-attention KV
+ * cache. The prefill (time to first token, and its FLOPs) is the encoder pass plus the first decoder step; each
+ * further token is a decode step. {@code forced_bos_token_id}, when the model has one, is the first generated token
+ * of every sequence (it counts as an output token, as in HuggingFace), and {@code forced_eos_token_id} the token
+ * generated at {@code maxNewTokens} (the sequence then ends with reason EOS), as HuggingFace's forced-BOS/EOS logits
+ * processors do. Long inputs are truncated at the END (keeping
+ * a trailing EOS), as HuggingFace tokenizers truncate encoder inputs.
+ *
+ * <p>Sequence ends, sampling streams, the listener's events and the results are the same for both kinds.
+ *
  * <p>Not thread-safe; one generate call at a time.
  */
 public final class Generator {
 
-    private final CausalLm model;
+    private final LanguageModel model;
     private final GenerationConfig config;
     private final TokenDecoder decoder;
     private final TokenChooser chooser;
+    private final int forcedFirst;
+    private final int forcedLast;
 
     public Generator(LoadedModel model, GenerationConfig config) {
-        this(model.model(), config, null);
+        this(model.languageModel(), config, null);
     }
 
     public Generator(LoadedModel model, GenerationConfig config, TokenDecoder decoder) {
-        this(model.model(), config, decoder);
+        this(model.languageModel(), config, decoder);
     }
 
-    /** @param decoder turns generated ids into {@link GenerationResult#text()}; null leaves text null */
-    public Generator(CausalLm model, GenerationConfig config, TokenDecoder decoder) {
+    /**
+     * @param model   a {@link CausalLm} or a {@link Seq2SeqLm}
+     * @param decoder turns generated ids into {@link GenerationResult#text()}; null leaves text null
+     */
+    public Generator(LanguageModel model, GenerationConfig config, TokenDecoder decoder) {
+        if (!(model instanceof CausalLm) && !(model instanceof Seq2SeqLm)) {
+            throw new IllegalArgumentException("not a generative model: " + model);
+        }
         this.model = model;
         this.config = config;
         this.decoder = decoder;
         this.chooser = new TokenChooser(config);
+        this.forcedFirst = model instanceof Seq2SeqLm s ? s.forcedBosTokenId() : -1;
+        this.forcedLast = model instanceof Seq2SeqLm s ? s.forcedEosTokenId() : -1;
     }
 
     public GenerationConfig config() {
@@ -71,7 +98,7 @@ public final class Generator {
                 }
             }
             int keep = config.maxInputTokens() > 0 ? Math.min(p.length, config.maxInputTokens()) : p.length;
-            inputs[i] = Arrays.copyOfRange(p, p.length - keep, p.length); // left truncation: keep the end
+            inputs[i] = truncate(p, keep);
             truncated[i] = p.length - keep;
             lengths[i] = keep;
         }
@@ -88,27 +115,17 @@ public final class Generator {
             GenerationListener listener, GenerationResult[] results) {
         int b = indices.length;
         int vocab = model.info().vocabSize();
-        int pad = config.effectivePadTokenId();
         int maxNew = config.maxNewTokens();
 
-        // left-pad the prompts to the longest one
-        int width = 0;
         long realTokens = 0;
+        int width = 0;
+        List<Integer> promptIndices = new ArrayList<>(b);
+        List<Integer> inputTokens = new ArrayList<>(b);
         for (int i : indices) {
             width = Math.max(width, inputs[i].length);
             realTokens += inputs[i].length;
-        }
-        int[] padding = new int[b];
-        int[] tokens = new int[b * width];
-        Arrays.fill(tokens, pad);
-        List<Integer> promptIndices = new ArrayList<>(b);
-        List<Integer> inputTokens = new ArrayList<>(b);
-        for (int s = 0; s < b; s++) {
-            int[] in = inputs[indices[s]];
-            padding[s] = width - in.length;
-            System.arraycopy(in, 0, tokens, s * width + padding[s], in.length);
-            promptIndices.add(indices[s]);
-            inputTokens.add(in.length);
+            promptIndices.add(i);
+            inputTokens.add(inputs[i].length);
         }
         SplittableRandom[] random = new SplittableRandom[b];
         for (int s = 0; s < b; s++) {
@@ -124,11 +141,12 @@ public final class Generator {
         long[] finishedAt = new long[b];
         boolean[] timed = new boolean[b];
         int[] next = new int[b];
-        // the last generated token is never fed back: prompt + maxNew - 1 columns
-        try (BatchState state = model.newState(padding, width + maxNew - 1)) {
-            // prefill: the whole (padded) prompts, yielding every sequence's first token
+        int pad = config.effectivePadTokenId();
+        try (Session session = open(indices, inputs, width)) {
+            // prefill: the whole (padded) prompts (encoder-decoders: the encoder pass and the first decoder step),
+            // yielding every sequence's first token
             long start = System.nanoTime();
-            float[] logits = model.forward(state, tokens, width);
+            float[] logits = session.prefill();
             int running = choose(logits, vocab, generated, count, finished, reasons, next, random);
             long prefillEnd = System.nanoTime();
             long prefillNanos = prefillEnd - start;
@@ -139,7 +157,7 @@ public final class Generator {
                 }
             }
             listener.onPrefillDone(new GenerationListener.PrefillDone(batchIndex, prefillNanos, b,
-                    state.flops().toFlopsCount()));
+                    session.flops().toFlopsCount()));
 
             // decode: one token per running sequence per step
             long last = prefillEnd;
@@ -149,7 +167,7 @@ public final class Generator {
                 for (int s = 0; s < b; s++) {
                     feed[s] = finished[s] ? pad : next[s];
                 }
-                logits = model.forward(state, feed, 1);
+                logits = session.step(feed);
                 int before = running;
                 running = choose(logits, vocab, generated, count, finished, reasons, next, random);
                 last = System.nanoTime();
@@ -175,8 +193,120 @@ public final class Generator {
                         reasons[s], prefillNanos, finishedAt[s] - prefillEnd);
             }
             listener.onBatchEnd(new GenerationListener.BatchEnd(batchIndex, promptIndices, inputTokens, outputTokens,
-                    finishReasons, prefillNanos, last - prefillEnd, state.flops().toFlopsCount()));
+                    finishReasons, prefillNanos, last - prefillEnd, session.flops().toFlopsCount()));
         }
+    }
+
+    /**
+     * One batch on the device: the prefill (prompt pass, or encoder pass plus the first decoder step) and then one
+     * decode step per call; closing it frees the batch's tensors.
+     */
+    private interface Session extends AutoCloseable {
+
+        float[] prefill();
+
+        float[] step(int[] feed);
+
+        CountedFlops flops();
+
+        @Override
+        void close();
+    }
+
+    private Session open(int[] indices, int[][] inputs, int width) {
+        int b = indices.length;
+        int pad = config.effectivePadTokenId();
+        int maxNew = config.maxNewTokens();
+        int[] tokens = new int[b * width];
+        Arrays.fill(tokens, pad);
+        if (model instanceof Seq2SeqLm seq2seq) {
+            // right-pad the encoder inputs to the longest one
+            int[] lengths = new int[b];
+            for (int s = 0; s < b; s++) {
+                int[] in = inputs[indices[s]];
+                lengths[s] = in.length;
+                System.arraycopy(in, 0, tokens, s * width, in.length);
+            }
+            return new Session() {
+                private Seq2SeqState state;
+
+                @Override
+                public float[] prefill() {
+                    // the decoder is fed its start token plus every generated token but the last: maxNew columns
+                    state = seq2seq.encode(tokens, lengths, width, maxNew);
+                    int[] start = new int[b];
+                    Arrays.fill(start, seq2seq.decoderStartTokenId());
+                    return seq2seq.decode(state, start, 1);
+                }
+
+                @Override
+                public float[] step(int[] feed) {
+                    return seq2seq.decode(state, feed, 1);
+                }
+
+                @Override
+                public CountedFlops flops() {
+                    return state.flops();
+                }
+
+                @Override
+                public void close() {
+                    if (state != null) {
+                        state.close();
+                    }
+                }
+            };
+        }
+        // left-pad the prompts to the longest one
+        CausalLm causal = (CausalLm) model;
+        int[] padding = new int[b];
+        for (int s = 0; s < b; s++) {
+            int[] in = inputs[indices[s]];
+            padding[s] = width - in.length;
+            System.arraycopy(in, 0, tokens, s * width + padding[s], in.length);
+        }
+        // the last generated token is never fed back: prompt + maxNew - 1 columns
+        BatchState state = causal.newState(padding, width + maxNew - 1);
+        return new Session() {
+            @Override
+            public float[] prefill() {
+                return causal.forward(state, tokens, width);
+            }
+
+            @Override
+            public float[] step(int[] feed) {
+                return causal.forward(state, feed, 1);
+            }
+
+            @Override
+            public CountedFlops flops() {
+                return state.flops();
+            }
+
+            @Override
+            public void close() {
+                state.close();
+            }
+        };
+    }
+
+    /**
+     * The first {@code keep} tokens the model sees of a prompt: for decoder-only models the END of the prompt (what
+     * the continuation depends on); for encoder-decoder models the START, keeping a trailing EOS as HuggingFace's
+     * tokenizers do.
+     */
+    private int[] truncate(int[] p, int keep) {
+        if (keep == p.length) {
+            return p.clone();
+        }
+        if (!(model instanceof Seq2SeqLm)) {
+            return Arrays.copyOfRange(p, p.length - keep, p.length);
+        }
+        int[] out = Arrays.copyOf(p, keep);
+        if (keep > 1 && config.eosTokenIds().contains(p[p.length - 1])) {
+            out[keep - 1] = p[p.length - 1];
+        }
+        return out;
     }
 
     /** Chooses the next token of every running sequence; returns how many are still running. */
@@ -187,7 +317,14 @@ public final class Generator {
             if (finished[s]) {
                 continue;
             }
-            int token = chooser.choose(logits, s * vocab, vocab, count[s], random[s]);
+            int token;
+            if (count[s] == 0 && forcedFirst >= 0) {
+                token = forcedFirst;
+            } else if (count[s] == config.maxNewTokens() - 1 && forcedLast >= 0) {
+                token = forcedLast;
+            } else {
+                token = chooser.choose(logits, s * vocab, vocab, count[s], random[s]);
+            }
             generated[s][count[s]++] = token;
             next[s] = token;
             if (config.eosTokenIds().contains(token)) {
@@ -218,6 +355,15 @@ public final class Generator {
             return;
         }
         int longest = Arrays.stream(lengths).max().orElse(0);
+        if (info.encoderDecoder()) {
+            // encoder input and decoder output have a position table each
+            if (longest > info.maxPositions() || config.maxNewTokens() > info.maxPositions()) {
+                throw new EngineException(info.modelType() + " has " + info.maxPositions() + " positions: an input "
+                        + "of " + longest + " tokens or " + config.maxNewTokens() + " new tokens does not fit; lower "
+                        + "max_input_tokens or max_output_tokens");
+            }
+            return;
+        }
         if (longest + config.maxNewTokens() - 1 > info.maxPositions()) {
             throw new EngineException(info.modelType() + " has " + info.maxPositions() + " positions: a prompt of "
                     + longest + " tokens plus " + config.maxNewTokens() + " new tokens does not fit; lower "

@@ -6,9 +6,7 @@ import io.lem.runner.engine.BatchState;
  * A decoder-only language model on a device, as the generation loop sees it. One implementation per family; not
  * thread-safe (one batch at a time per thread, and PyTorch's intra-op threads do the parallel work).
  */
-public interface CausalLm {
-
-    ModelInfo info();
+public interface CausalLm extends LanguageModel {
 
     /**
      * A fresh KV cache for a batch.

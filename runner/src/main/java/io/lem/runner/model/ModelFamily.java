@@ -5,7 +5,10 @@ import io.lem.runner.engine.WeightLoader;
 
 import java.util.List;
 
-/** An architecture the engine implements, e.g. Llama or GPT-2, and the {@code model_type} values it runs. */
+/**
+ * An architecture the engine implements, e.g. Llama, GPT-2, T5 or BART, and the {@code model_type} values it runs.
+ * Decoder-only families return a {@link CausalLm}, encoder-decoder families a {@link Seq2SeqLm}.
+ */
 public interface ModelFamily {
 
     /** Short name, e.g. {@code llama}. */
@@ -25,5 +28,10 @@ public interface ModelFamily {
      *
      * @param device the device's DJL name, for {@link ModelInfo#device()}
      */
-    CausalLm load(ConfigValues config, WeightLoader weights, String device);
+    LanguageModel load(ConfigValues config, WeightLoader weights, String device);
+
+    /** True for encoder-decoder families (their {@link #load} returns a {@link Seq2SeqLm}). */
+    default boolean encoderDecoder() {
+        return false;
+    }
 }

@@ -1,8 +1,10 @@
 package io.lem.runner.model;
 
 import io.lem.runner.engine.EngineException;
+import io.lem.runner.model.bart.BartFamily;
 import io.lem.runner.model.gpt2.Gpt2Family;
 import io.lem.runner.model.llama.LlamaFamily;
+import io.lem.runner.model.t5.T5Family;
 
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +13,8 @@ import java.util.TreeSet;
 /** The families the engine knows, looked up by {@code model_type}. */
 public final class ModelFamilyRegistry {
 
-    private static final List<ModelFamily> FAMILIES = List.of(new LlamaFamily(), new Gpt2Family());
+    private static final List<ModelFamily> FAMILIES = List.of(new LlamaFamily(), new Gpt2Family(), new T5Family(),
+            new BartFamily());
 
     private ModelFamilyRegistry() {
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +42,30 @@ public record ModelFiles(Path directory, String repoId, String revision, String 
         config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         generationConfig = generationConfig == null ? null
                 : Collections.unmodifiableMap(new LinkedHashMap<>(generationConfig));
+    }
+
+    /**
+     * The generation settings the engine's encoder-decoders read from {@code generation_config.json} in preference
+     * to {@code config.json}, as transformers' generate does (recent transformers versions save them there only).
+     */
+    public static final List<String> GENERATION_KEYS = List.of("decoder_start_token_id", "forced_bos_token_id",
+            "forced_eos_token_id");
+
+    /**
+     * config.json for the engine: config.json with the {@link #GENERATION_KEYS} of generation_config.json, when it
+     * sets them, taking precedence.
+     */
+    public Map<String, Object> engineConfig() {
+        if (generationConfig == null) {
+            return config;
+        }
+        Map<String, Object> merged = new LinkedHashMap<>(config);
+        for (String key : GENERATION_KEYS) {
+            if (generationConfig.get(key) != null) {
+                merged.put(key, generationConfig.get(key));
+            }
+        }
+        return Collections.unmodifiableMap(merged);
     }
 
     /** A model directory on disk (not from the hub): config.json is required, the rest optional. */

@@ -19,8 +19,19 @@ package io.lem.runner.model;
  * @param parameters           parameters read from the checkpoint
  * @param dtype                compute dtype ({@code float32}, {@code float16})
  * @param device               the device, as DJL names it
+ * @param encoderDecoder       true for encoder-decoder models (T5, BART): {@code numLayers} then counts encoder plus
+ *                             decoder blocks, and {@code maxPositions} bounds the encoder input and the decoder output
+ *                             separately
  */
 public record ModelInfo(String modelType, String family, int vocabSize, int hiddenSize, int numLayers, int numHeads,
         int numKvHeads, int headDim, int intermediateSize, int maxPositions, boolean learnedPositions,
-        boolean tiedEmbeddings, long parameters, String dtype, String device) {
+        boolean tiedEmbeddings, long parameters, String dtype, String device, boolean encoderDecoder) {
+
+    /** A decoder-only model's info. */
+    public ModelInfo(String modelType, String family, int vocabSize, int hiddenSize, int numLayers, int numHeads,
+            int numKvHeads, int headDim, int intermediateSize, int maxPositions, boolean learnedPositions,
+            boolean tiedEmbeddings, long parameters, String dtype, String device) {
+        this(modelType, family, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
+                maxPositions, learnedPositions, tiedEmbeddings, parameters, dtype, device, false);
+    }
 }

@@ -28,6 +28,7 @@ import io.lem.runner.plugins.PluginDirectories;
 import io.lem.runner.plugins.PluginDiscovery;
 import io.lem.runner.plugins.PluginRegistry;
 import io.lem.runner.plugins.PluginSelectionException;
+import io.lem.runner.prompts.InputTemplate;
 import io.lem.runner.prompts.Prompt;
 import io.lem.runner.prompts.PromptException;
 import io.lem.runner.prompts.PromptSet;
@@ -241,7 +242,7 @@ public final class RunnerProcess {
 
         // Prompts first: cheap, and a bad prompts file should fail before a model download.
         phase = "loading prompts";
-        PromptSet prompts = PromptSet.load(config.prompts()).first(config.numInputPrompts());
+        PromptSet prompts = PromptSet.load(config.prompts(), config.taskType()).first(config.numInputPrompts());
         List<Prompt> shard = prompts.shard(s.processIndex(), s.numProcesses());
         if (shard.isEmpty()) {
             log.warn("process {} of {} has no prompts: {} has {} prompts for {} processes", s.processIndex(),
@@ -252,6 +253,7 @@ public final class RunnerProcess {
         phase = "resolving model " + config.modelName();
         ModelFiles files = ModelLocator.locate(config.modelName(), config.revision(),
                 HubSettings.fromEnv(hubEnvironment(config, s.environment())), s.lemHome());
+        InferenceEngine.checkEncoderDecoder(config.isEncoderDecoder(), files.config());
         checkCancelled();
 
         phase = "opening energy and FLOPs plugins";
@@ -266,7 +268,7 @@ public final class RunnerProcess {
         phase = "loading model " + files.displayName();
         res.tokenizer = LemTokenizer.load(files);
         try (WeightStore weights = files.openWeights()) {
-            res.model = InferenceEngine.load(files.config(), weights, EngineOptions.of(config, s.device()));
+            res.model = InferenceEngine.load(files.engineConfig(), weights, EngineOptions.of(config, s.device()));
         }
         checkCancelled();
 
@@ -290,9 +292,10 @@ public final class RunnerProcess {
 
         phase = "encoding prompts";
         LemTokenizer tokenizer = res.tokenizer;
+        InputTemplate template = InputTemplate.of(config, files.modelType());
         List<int[]> encoded = new ArrayList<>(shard.size());
         for (Prompt p : shard) {
-            encoded.add(tokenizer.encode(p.text()));
+            encoded.add(tokenizer.encode(template.apply(p.text())));
         }
         GenerationConfig generation = GenerationConfig.of(config,
                 Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId());

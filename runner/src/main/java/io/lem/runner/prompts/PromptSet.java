@@ -1,6 +1,7 @@
 package io.lem.runner.prompts;
 
 import io.lem.runner.config.PromptSource;
+import io.lem.runner.config.TaskType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,12 @@ import java.util.Objects;
  *
  * <h2>Sources</h2>
  * A file (text or JSONL, see {@link PromptFormat}), or a set built into lem ({@code prompts.builtin: <name>}; see
- * {@link #builtinNames()}). Without a {@code prompts} section the built-in set {@value #DEFAULT_BUILTIN} is used: 112
- * prompts written for lem (short instructions, questions, story openings, code requests, paragraphs to summarise,
- * translations), from a few words to a paragraph long.
+ * {@link #builtinNames()}). Without a {@code prompts} section the built-in set of the {@code task_type} is used
+ * ({@link #defaultFor}): for text generation {@value #DEFAULT_BUILTIN}, 112 prompts written for lem (short
+ * instructions, questions, story openings, code requests, paragraphs to summarise, translations), from a few words to
+ * a paragraph long; for summarisation {@value #SUMMARISATION_BUILTIN}, 24 news-style paragraphs of 60 to 90 words;
+ * for translation {@value #TRANSLATION_BUILTIN}, 40 everyday English sentences. All were written for lem. The task's
+ * input template (e.g. T5's {@code summarize: } prefix) is applied later, by {@link InputTemplate}.
  *
  * <h2>{@code num_input_prompts}</h2>
  * The first N prompts of the source, in source order. When the source holds fewer than N, every prompt is used and a
@@ -45,7 +49,14 @@ public final class PromptSet {
     /** The built-in set used when the config names no prompts. */
     public static final String DEFAULT_BUILTIN = "default";
 
-    private static final List<String> BUILTINS = List.of(DEFAULT_BUILTIN);
+    /** The built-in documents to summarise, the default for {@code task_type: summarisation}. */
+    public static final String SUMMARISATION_BUILTIN = "summarisation";
+
+    /** The built-in English sentences to translate, the default for {@code task_type: translation}. */
+    public static final String TRANSLATION_BUILTIN = "translation";
+
+    private static final List<String> BUILTINS = List.of(DEFAULT_BUILTIN, SUMMARISATION_BUILTIN,
+            TRANSLATION_BUILTIN);
     private static final String RESOURCE_DIR = "/io/lem/runner/prompts/";
     private static final Logger log = LoggerFactory.getLogger(PromptSet.class);
 
@@ -69,10 +80,27 @@ public final class PromptSet {
 
     /** The prompts the config names; {@code null} (no {@code prompts} section) is the built-in default set. */
     public static PromptSet load(PromptSource source) {
+        return load(source, TaskType.TEXT_GENERATION);
+    }
+
+    /** The prompts the config names; {@code null} (no {@code prompts} section) is the task's built-in set. */
+    public static PromptSet load(PromptSource source, TaskType task) {
         if (source == null) {
-            return builtin(DEFAULT_BUILTIN);
+            return builtin(defaultFor(task));
         }
         return source.file() != null ? fromFile(source.file()) : builtin(source.builtin());
+    }
+
+    /** The built-in set used for a task when the config names no prompts. */
+    public static String defaultFor(TaskType task) {
+        switch (task) {
+            case SUMMARISATION:
+                return SUMMARISATION_BUILTIN;
+            case TRANSLATION:
+                return TRANSLATION_BUILTIN;
+            default:
+                return DEFAULT_BUILTIN;
+        }
     }
 
     /**

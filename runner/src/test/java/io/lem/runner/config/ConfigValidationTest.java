@@ -52,6 +52,17 @@ class ConfigValidationTest {
     }
 
     @Test
+    void translationNeedsBothLanguages() {
+        assertThat(problemsOf("task_type: translation")).containsExactly(
+                ":1: source_lang: is required when task_type is translation: the language of the inputs, e.g. "
+                        + "English or en",
+                ":1: target_lang: is required when task_type is translation: the language to translate into, e.g. "
+                        + "German or de");
+        assertThat(problemsOf("task_type: translation", "source_lang: en", "target_lang: German")).isEmpty();
+        assertThat(problemsOf("task_type: summarisation")).isEmpty();
+    }
+
+    @Test
     void unknownKeyWithNothingNearListsTheAllowedKeys() {
         assertThat(problemsOf("batching_options:", "  frobnicate: true")).containsExactly(
                 ":4: batching_options.frobnicate: unknown key; allowed keys in batching_options are: "

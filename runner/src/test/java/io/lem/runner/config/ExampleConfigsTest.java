@@ -44,6 +44,28 @@ class ExampleConfigsTest {
     }
 
     @Test
+    void encoderDecoderConfigsSaySoAndPickTheirTask() {
+        ExperimentConfig flan = ConfigLoader.load(CONFIGS.resolve("flan-t5-summarise.yaml"));
+        assertThat(flan.modelName()).isEqualTo("google/flan-t5-small");
+        assertThat(flan.isEncoderDecoder()).isTrue();
+        assertThat(flan.taskType()).isEqualTo(TaskType.SUMMARISATION);
+        assertThat(flan.prompts()).isNull(); // the task's built-in set
+
+        ExperimentConfig bart = ConfigLoader.load(CONFIGS.resolve("bart-cnn-summarise.yaml"));
+        assertThat(bart.modelName()).isEqualTo("facebook/bart-large-cnn");
+        assertThat(bart.isEncoderDecoder()).isTrue();
+        assertThat(bart.taskType()).isEqualTo(TaskType.SUMMARISATION);
+        assertThat(bart.minOutputTokens()).isEqualTo(56);
+        assertThat(bart.maxOutputTokens()).isEqualTo(142);
+
+        ExperimentConfig quick = ConfigLoader.load(CONFIGS.resolve("quickstart-t5.yaml"));
+        assertThat(quick.modelName()).isEqualTo("lem-synthetic/tiny-t5");
+        assertThat(quick.taskType()).isEqualTo(TaskType.TRANSLATION);
+        assertThat(quick.sourceLang()).isEqualTo("en");
+        assertThat(quick.targetLang()).isEqualTo("de");
+    }
+
+    @Test
     void llama2UsesTwoGpusInHalfPrecision() {
         ExperimentConfig config = ConfigLoader.load(CONFIGS.resolve("llama2-7b.yaml"));
 

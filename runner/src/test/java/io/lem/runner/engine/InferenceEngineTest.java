@@ -21,11 +21,11 @@ class InferenceEngineTest {
     @Test
     void unsupportedModelTypeListsTheSupportedOnes() {
         Map<String, Object> config = new HashMap<>(MODEL.config());
-        config.put("model_type", "t5");
+        config.put("model_type", "bert");
         assertThatThrownBy(() -> InferenceEngine.load(config, MODEL.weights(), EngineOptions.cpu(FpPrecision.FLOAT32)))
                 .isInstanceOf(EngineException.class)
-                .hasMessage("unsupported model_type 't5'; supported model types: gpt2, llama, mistral, qwen2");
-        assertThat(ModelFamilyRegistry.supportedModelTypes()).containsExactly("gpt2", "llama", "mistral", "qwen2");
+                .hasMessage("unsupported model_type 'bert'; supported model types: bart, gpt2, llama, mistral, mt5, qwen2, t5");
+        assertThat(ModelFamilyRegistry.supportedModelTypes()).containsExactly("bart", "gpt2", "llama", "mistral", "mt5", "qwen2", "t5");
     }
 
     @Test

@@ -28,7 +28,7 @@ public final class SharedModels {
     public static LoadedModel load(ModelFiles files, FpPrecision precision) throws IOException {
         SyntheticModels.singleThreadedUnlessConfigured();
         try (WeightStore weights = WeightStores.open(files.directory())) {
-            return InferenceEngine.load(files.config(), weights, EngineOptions.cpu(precision));
+            return InferenceEngine.load(files.engineConfig(), weights, EngineOptions.cpu(precision));
         }
     }
 }

@@ -6,6 +6,7 @@ import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
 import io.lem.runner.engine.SyntheticModels;
 import io.lem.runner.engine.SyntheticModels.LlamaSpec;
+import io.lem.runner.engine.SyntheticSeq2Seq;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,9 +25,13 @@ public final class NativeMemoryProbe {
     public static void main(String[] args) throws IOException {
         int warmup = Integer.parseInt(args[0]);
         int measured = Integer.parseInt(args[1]);
-        // 4 layers × K and V of [8, 4, ~70, 32] float32: ~2.3 MB of KV cache per batch
-        LlamaSpec spec = LlamaSpec.small().withHeads(4, 4, 32).withSizes(64, 96, 4, 211);
-        SyntheticModels.Model m = SyntheticModels.llama(spec);
+        boolean t5 = args.length > 2 && args[2].equals("t5");
+        // llama: 4 layers × K and V of [8, 4, ~70, 32] float32: ~2.3 MB of KV cache per batch;
+        // t5: 3 decoder layers × cross K and V of [8, 4, ~60, 32] plus the self-attention cache: ~1.7 MB per batch
+        SyntheticModels.Model m = t5
+                ? SyntheticSeq2Seq.t5(new SyntheticSeq2Seq.T5Spec(64, 32, 4, 96, 3, 3, 211, 32, 128, "gated-gelu",
+                        false, 4))
+                : SyntheticModels.llama(LlamaSpec.small().withHeads(4, 4, 32).withSizes(64, 96, 4, 211));
         Random r = new Random(3);
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -28,11 +28,22 @@ class NativeMemoryTest {
 
     @Test
     void rssStaysFlatOver200Batches() throws Exception {
+        check("llama", 100, 200);
+    }
+
+    /** The same for an encoder-decoder: the encoder's cross-attention keys and values are released per batch too. */
+    @Test
+    void encoderDecoderRssStaysFlatOver200Batches() throws Exception {
+        check("t5", 100, 200);
+    }
+
+    private static void check(String arch, int warmup, int measured) throws Exception {
         assumeTrue(Files.exists(Path.of("/proc/self/status")), "needs Linux /proc");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC",
                 "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-                "-cp", System.getProperty("java.class.path"), NativeMemoryProbe.class.getName(), "100", "200");
+                "-cp", System.getProperty("java.class.path"), NativeMemoryProbe.class.getName(),
+                Integer.toString(warmup), Integer.toString(measured), arch);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<Long> rss = new ArrayList<>();
         StringBuilder log = new StringBuilder();
@@ -49,11 +60,11 @@ class NativeMemoryTest {
         }
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as(log.toString()).isZero();
-        assertThat(rss).hasSize(200);
+        assertThat(rss).hasSize(measured);
         long before = rss.subList(0, 20).stream().mapToLong(Long::longValue).max().orElseThrow();
-        long after = rss.subList(180, 200).stream().mapToLong(Long::longValue).min().orElseThrow();
-        System.out.printf("VmRSS over 200 batches after 100 warm-up batches: %d kB -> %d kB, growth %d kB%n",
-                before, after, after - before);
+        long after = rss.subList(measured - 20, measured).stream().mapToLong(Long::longValue).min().orElseThrow();
+        System.out.printf("%s: VmRSS over %d batches after %d warm-up batches: %d kB -> %d kB, growth %d kB%n",
+                arch, measured, warmup, before, after, after - before);
         assertThat(after - before).isLessThan(64 * 1024);
     }
 }

@@ -31,7 +31,9 @@ class SynthModelGenerationTest {
         List<SynthSpec> specs = List.of(SynthSpec.defaults(SynthSpec.LLAMA),
                 SynthSpec.defaults(SynthSpec.LLAMA).withDtype(DType.BF16),
                 new SynthSpec(SynthSpec.LLAMA, 48, 2, 6, 2, 80, 320, 128, true, true, DType.F16, 3),
-                SynthSpec.defaults(SynthSpec.GPT2));
+                SynthSpec.defaults(SynthSpec.GPT2), SynthSpec.defaults(SynthSpec.T5),
+                new SynthSpec(SynthSpec.T5, 40, 2, 5, 5, 72, 300, 64, true, false, DType.BF16, 4),
+                SynthSpec.defaults(SynthSpec.BART));
         int n = 0;
         for (SynthSpec spec : specs) {
             Path out = ModelSynth.write(spec, dir.resolve("m" + n++));
@@ -50,6 +52,20 @@ class SynthModelGenerationTest {
                     assertThat(r).hasSize(2);
                     assertThat(r.get(0).outputTokenCount()).isBetween(1, 6);
                     assertThat(r.get(0).text()).isNotNull();
+                    assertThat(model.isEncoderDecoder()).isEqualTo(spec.encoderDecoder());
+                    if (spec.encoderDecoder()) {
+                        // t5 ends inputs with </s> (1), bart wraps them in <s> (0) ... </s> (2); pad and decoder
+                        // start agree with the config
+                        int[] hello = tokenizer.encode("hello");
+                        boolean t5 = spec.arch().equals(SynthSpec.T5);
+                        assertThat(hello[hello.length - 1]).isEqualTo(t5 ? 1 : 2);
+                        assertThat(hello[0]).isEqualTo(t5 ? hello[0] : 0);
+                        assertThat(tokenizer.eosTokenIds()).containsExactly(t5 ? 1 : 2);
+                        assertThat(tokenizer.padTokenId()).isEqualTo(t5 ? 0 : 1);
+                        assertThat(model.seq2seq().decoderStartTokenId()).isEqualTo(t5 ? 0 : 2);
+                        assertThat(model.seq2seq().forcedBosTokenId()).isEqualTo(t5 ? -1 : 0);
+                        assertThat(tokenizer.decode(hello, true)).isEqualTo("hello");
+                    }
                 }
             }
         }

@@ -125,7 +125,7 @@ class PromptSetTest {
         assertThat(PromptSet.load(PromptSource.ofBuiltin("default")).texts()).isEqualTo(set.texts());
         assertThat(PromptSet.builtinNames()).contains("default");
         assertThatThrownBy(() -> PromptSet.load(PromptSource.ofBuiltin("nope"))).isInstanceOf(PromptException.class)
-                .hasMessage("unknown built-in prompt set 'nope'; known: default");
+                .hasMessage("unknown built-in prompt set 'nope'; known: default, summarisation, translation");
     }
 
     @Test

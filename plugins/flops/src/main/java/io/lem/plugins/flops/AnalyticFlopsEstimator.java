@@ -8,18 +8,19 @@ import java.util.Objects;
 
 /**
  * FLOPs of generate batches of one model: for each sequence, the prefill of its unpadded prompt plus its decode steps
- * with a KV cache, as {@link ArchitectureMath#sequence} defines them. Padding is not counted: the batch records real
+ * with a KV cache, as {@link ArchitectureMath#sequence} defines them (for encoder-decoders, the encoder pass plus the
+ * decoder positions, as {@link EncoderDecoderMath#sequence} does). Padding is not counted: the batch records real
  * token counts, and padded positions do no useful work.
  */
 public final class AnalyticFlopsEstimator implements FlopsEstimator {
 
-    private final ArchitectureMath math;
+    private final SequenceMath math;
 
-    public AnalyticFlopsEstimator(ArchitectureMath math) {
+    public AnalyticFlopsEstimator(SequenceMath math) {
         this.math = Objects.requireNonNull(math, "math");
     }
 
-    public ArchitectureMath math() {
+    public SequenceMath math() {
         return math;
     }
 

@@ -37,7 +37,8 @@ public final class AnalyticFlopsProvider implements FlopsEstimatorProvider {
     @Override
     public String description() {
         return "analytic FLOPs and MACs from config.json (" + String.join(", ", FlopsMethod.labels()) + ") for "
-                + String.join(", ", HfConfig.SUPPORTED_MODEL_TYPES);
+                + String.join(", ", HfConfig.SUPPORTED_MODEL_TYPES) + " and the encoder-decoders "
+                + String.join(", ", HfConfig.ENCODER_DECODER_MODEL_TYPES);
     }
 
     /** Pure arithmetic: always available. */
@@ -54,6 +55,9 @@ public final class AnalyticFlopsProvider implements FlopsEstimatorProvider {
     @Override
     public FlopsEstimator forModel(ModelArchitecture model) throws PluginException {
         try {
+            if (HfConfig.isEncoderDecoder(model)) {
+                return new AnalyticFlopsEstimator(new EncoderDecoderMath(HfConfig.encoderDecoderShapeOf(model)));
+            }
             return new AnalyticFlopsEstimator(new ArchitectureMath(HfConfig.shapeOf(model)));
         } catch (IllegalArgumentException e) {
             throw new PluginException("flops: " + e.getMessage(), e);

@@ -28,7 +28,7 @@ import java.util.Objects;
  * methods), and once per decode step. Consequently, under the causal method prefill plus decode equals one causal
  * forward pass over P + N − 1 tokens.
  */
-public record ArchitectureMath(ModelShape shape) {
+public record ArchitectureMath(ModelShape shape) implements SequenceMath {
 
     public ArchitectureMath {
         Objects.requireNonNull(shape, "shape");
@@ -129,6 +129,7 @@ public record ArchitectureMath(ModelShape shape) {
      * {@code generatedTokens − 1} decode steps (the prefill yields the first token). A sequence that generated nothing
      * still ran its prefill.
      */
+    @Override
     public Macs sequence(FlopsMethod method, long promptTokens, long generatedTokens) {
         nonNegative("generatedTokens", generatedTokens);
         Macs prefill = forward(method, promptTokens, 1);

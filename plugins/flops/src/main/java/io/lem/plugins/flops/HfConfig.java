@@ -14,11 +14,15 @@ import java.util.Map;
 /**
  * Reads a HuggingFace {@code config.json} into a {@link ModelShape}, applying the defaults transformers applies when a
  * key is absent (or null). Supported: the Llama family ({@code llama}, {@code mistral}, {@code qwen2}) and
- * {@code gpt2}.
+ * {@code gpt2}; and, into an {@link EncoderDecoderShape}, the encoder-decoders {@code t5}, {@code mt5} and
+ * {@code bart}.
  */
 public final class HfConfig {
 
     public static final List<String> SUPPORTED_MODEL_TYPES = List.of("gpt2", "llama", "mistral", "qwen2");
+
+    /** Encoder-decoder model types, read by {@link #encoderDecoderShapeOf}. */
+    public static final List<String> ENCODER_DECODER_MODEL_TYPES = List.of("bart", "mt5", "t5");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
@@ -46,6 +50,62 @@ public final class HfConfig {
         });
         Object type = present.get("model_type");
         return new ModelArchitecture(type == null ? "" : type.toString(), present);
+    }
+
+    private static String typeOf(ModelArchitecture model) {
+        String type = model.modelType();
+        if (type == null || type.isBlank()) {
+            Object fromConfig = model.config().get("model_type");
+            type = fromConfig == null ? "" : fromConfig.toString();
+        }
+        return type.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the model is one of {@link #ENCODER_DECODER_MODEL_TYPES}. */
+    public static boolean isEncoderDecoder(ModelArchitecture model) {
+        return ENCODER_DECODER_MODEL_TYPES.contains(typeOf(model));
+    }
+
+    /**
+     * The shape of a supported encoder-decoder model (t5, mt5: T5 v1.0, v1.1 and flan-t5; bart).
+     *
+     * @throws UnsupportedModelException for other model types
+     * @throws IllegalArgumentException  when a required key is missing or not a whole number
+     */
+    public static EncoderDecoderShape encoderDecoderShapeOf(ModelArchitecture model) {
+        String type = typeOf(model);
+        Fields f = new Fields(type, model.config());
+        switch (type) {
+            case "t5":
+            case "mt5": {
+                int d = f.required("d_model");
+                int layers = f.required("num_layers");
+                int heads = f.required("num_heads");
+                int dKv = f.required("d_kv");
+                int ff = f.required("d_ff");
+                Object proj = model.config().get("feed_forward_proj");
+                boolean gated = proj != null && proj.toString().startsWith("gated-");
+                // T5ForConditionalGeneration: tie_word_embeddings defaults to true (t5 v1.0), flan-t5 says false
+                return new EncoderDecoderShape(type, d, layers, f.optional("num_decoder_layers", layers), heads, heads,
+                        dKv, dKv, ff, ff, f.required("vocab_size"), 0, f.optional("relative_attention_num_buckets", 32),
+                        f.flag("tie_word_embeddings", true), gated ? MlpKind.GATED : MlpKind.PLAIN, NormKind.RMS,
+                        false, false, true);
+            }
+            case "bart": {
+                int d = f.required("d_model");
+                int encHeads = f.required("encoder_attention_heads");
+                int decHeads = f.required("decoder_attention_heads");
+                // learned positions with fairseq's offset of 2; final_logits_bias is a buffer, not a parameter
+                return new EncoderDecoderShape(type, d, f.required("encoder_layers"), f.required("decoder_layers"),
+                        encHeads, decHeads, f.divide("d_model", d, "encoder_attention_heads", encHeads),
+                        f.divide("d_model", d, "decoder_attention_heads", decHeads), f.required("encoder_ffn_dim"),
+                        f.required("decoder_ffn_dim"), f.required("vocab_size"),
+                        f.required("max_position_embeddings") + 2, 0, true, MlpKind.PLAIN, NormKind.LAYER, true,
+                        true, false);
+            }
+            default:
+                throw new UnsupportedModelException(type.isEmpty() ? "(none)" : type, ENCODER_DECODER_MODEL_TYPES);
+        }
     }
 
     /**

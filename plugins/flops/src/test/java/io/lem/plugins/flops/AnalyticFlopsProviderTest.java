@@ -34,9 +34,9 @@ class AnalyticFlopsProviderTest {
 
     @Test
     void unsupportedModelIsAPluginExceptionListingSupportedTypes() {
-        assertThatThrownBy(() -> provider.forModel(new ModelArchitecture("bart", Map.of("d_model", 768))))
+        assertThatThrownBy(() -> provider.forModel(new ModelArchitecture("bert", Map.of("hidden_size", 768))))
                 .isInstanceOf(PluginException.class)
-                .hasMessageContaining("'bart'")
+                .hasMessageContaining("'bert'")
                 .hasMessageContaining("gpt2, llama, mistral, qwen2");
     }
 

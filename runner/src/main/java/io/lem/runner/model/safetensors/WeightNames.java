@@ -9,10 +9,14 @@ public final class WeightNames {
     /**
      * Whether a tensor is a buffer saved with the weights rather than a parameter: GPT-2's causal mask
      * {@code ...attn.bias} and {@code ...attn.masked_bias} (and the {@code crossattention.} variants), and rotary
-     * caches {@code ...rotary_emb.inv_freq}. Engines skip them; parameter counts exclude them. Projection biases such
-     * as {@code attn.c_attn.bias} are parameters.
+     * caches {@code ...rotary_emb.inv_freq}, and BART's {@code final_logits_bias}. Engines skip them (BART reads
+     * {@code final_logits_bias} as a buffer); parameter counts exclude them. Projection biases such as
+     * {@code attn.c_attn.bias} are parameters.
      */
     public static boolean isNonWeightBuffer(String name) {
+        if (name.equals("final_logits_bias")) {
+            return true;
+        }
         int last = name.lastIndexOf('.');
         if (last < 0) {
             return false;

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * {@code generation_config.json}, {@code model.safetensors} with deterministic random weights and HF tensor names, and
  * a byte-level BPE tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json}).
  *
+ * <p>Architectures: llama (or qwen2), gpt2, t5 and bart; see {@link SynthSpec}.
+ *
  * <p>Weights: matrices, embeddings and biases ~ N(0, 0.02) (a sum of four uniforms: cheap and close to normal),
  * RMSNorm/LayerNorm weights 1, LayerNorm biases 0; GPT-2 also gets its {@code attn.bias} causal-mask buffer
  * {@code [1, 1, n_positions, n_positions]} as real checkpoints have it. Each tensor's values depend only on the seed
@@ -91,6 +93,14 @@ public final class ModelSynth {
         long h = s.hidden();
         long i = s.intermediate();
         long v = s.vocab();
+        if (s.arch().equals(SynthSpec.T5)) {
+            planT5(t, s);
+            return t;
+        }
+        if (s.arch().equals(SynthSpec.BART)) {
+            planBart(t, s);
+            return t;
+        }
         if (s.arch().equals(SynthSpec.GPT2)) {
             add(t, "transformer.wte.weight", d, Init.NORMAL, v, h);
             add(t, "transformer.wpe.weight", d, Init.NORMAL, s.maxPositions(), h);
@@ -142,6 +152,78 @@ public final class ModelSynth {
             add(t, "lm_head.weight", d, Init.NORMAL, v, h);
         }
         return t;
+    }
+
+    /** T5ForConditionalGeneration's tensors (its tied {@code encoder/decoder.embed_tokens} copies are not saved). */
+    private static void planT5(List<Planned> t, SynthSpec s) {
+        DType d = s.dtype();
+        long h = s.hidden();
+        long i = s.intermediate();
+        add(t, "shared.weight", d, Init.NORMAL, s.vocab(), h);
+        for (String stack : List.of("encoder", "decoder")) {
+            boolean decoder = stack.equals("decoder");
+            for (int l = 0; l < s.layers(); l++) {
+                String p = stack + ".block." + l + ".layer.";
+                List<String> attentions = decoder ? List.of("0.SelfAttention", "1.EncDecAttention")
+                        : List.of("0.SelfAttention");
+                for (String a : attentions) {
+                    for (String proj : List.of("q", "k", "v", "o")) {
+                        add(t, p + a + "." + proj + ".weight", d, Init.NORMAL, h, h);
+                    }
+                    if (l == 0 && a.endsWith("SelfAttention")) {
+                        add(t, p + a + ".relative_attention_bias.weight", d, Init.NORMAL, SynthSpec.T5_BUCKETS,
+                                s.heads());
+                    }
+                    add(t, p + a.substring(0, 2) + "layer_norm.weight", d, Init.ONES, h);
+                }
+                String ff = p + (decoder ? "2." : "1.") + "DenseReluDense.";
+                if (s.tiedEmbeddings()) {
+                    add(t, ff + "wi.weight", d, Init.NORMAL, i, h);
+                } else {
+                    add(t, ff + "wi_0.weight", d, Init.NORMAL, i, h);
+                    add(t, ff + "wi_1.weight", d, Init.NORMAL, i, h);
+                }
+                add(t, ff + "wo.weight", d, Init.NORMAL, h, i);
+                add(t, p + (decoder ? "2." : "1.") + "layer_norm.weight", d, Init.ONES, h);
+            }
+            add(t, stack + ".final_layer_norm.weight", d, Init.ONES, h);
+        }
+        if (!s.tiedEmbeddings()) {
+            add(t, "lm_head.weight", d, Init.NORMAL, s.vocab(), h);
+        }
+    }
+
+    /** BartForConditionalGeneration's tensors, with the {@code final_logits_bias} buffer (zeros, as initialized). */
+    private static void planBart(List<Planned> t, SynthSpec s) {
+        DType d = s.dtype();
+        long h = s.hidden();
+        long i = s.intermediate();
+        add(t, "final_logits_bias", d, Init.ZEROS, 1, s.vocab());
+        add(t, "model.shared.weight", d, Init.NORMAL, s.vocab(), h);
+        for (String stack : List.of("encoder", "decoder")) {
+            String e = "model." + stack + ".";
+            boolean decoder = stack.equals("decoder");
+            add(t, e + "embed_positions.weight", d, Init.NORMAL, s.maxPositions() + 2L, h);
+            add(t, e + "layernorm_embedding.weight", d, Init.ONES, h);
+            add(t, e + "layernorm_embedding.bias", d, Init.ZEROS, h);
+            for (int l = 0; l < s.layers(); l++) {
+                String p = e + "layers." + l + ".";
+                for (String a : decoder ? List.of("self_attn", "encoder_attn") : List.of("self_attn")) {
+                    for (String proj : List.of("k_proj", "v_proj", "q_proj", "out_proj")) {
+                        add(t, p + a + "." + proj + ".weight", d, Init.NORMAL, h, h);
+                        add(t, p + a + "." + proj + ".bias", d, Init.NORMAL, h);
+                    }
+                    add(t, p + a + "_layer_norm.weight", d, Init.ONES, h);
+                    add(t, p + a + "_layer_norm.bias", d, Init.ZEROS, h);
+                }
+                add(t, p + "fc1.weight", d, Init.NORMAL, i, h);
+                add(t, p + "fc1.bias", d, Init.NORMAL, i);
+                add(t, p + "fc2.weight", d, Init.NORMAL, h, i);
+                add(t, p + "fc2.bias", d, Init.NORMAL, h);
+                add(t, p + "final_layer_norm.weight", d, Init.ONES, h);
+                add(t, p + "final_layer_norm.bias", d, Init.ZEROS, h);
+            }
+        }
     }
 
     private static void add(List<Planned> out, String name, DType dtype, Init init, long... shape) {
@@ -199,8 +281,14 @@ public final class ModelSynth {
     static Map<String, Object> config(SynthSpec s) {
         Map<String, Object> c = new TreeMap<>();
         SynthTokenizer.Specials sp = SynthTokenizer.specials(s.arch());
-        c.put("bos_token_id", sp.bos());
+        if (sp.bos() != null) {
+            c.put("bos_token_id", sp.bos());
+        }
         c.put("eos_token_id", sp.eos());
+        if (s.encoderDecoder()) {
+            encoderDecoderConfig(c, s, sp);
+            return c;
+        }
         c.put("initializer_range", 0.02);
         c.put("tie_word_embeddings", s.tiedEmbeddings());
         c.put("torch_dtype", torchDtype(s.dtype()));
@@ -272,11 +360,74 @@ public final class ModelSynth {
         return c;
     }
 
+    /** The config.json keys of t5 (flan-t5 layout) and bart (bart-large layout). */
+    private static void encoderDecoderConfig(Map<String, Object> c, SynthSpec s, SynthTokenizer.Specials sp) {
+        c.put("decoder_start_token_id", s.arch().equals(SynthSpec.T5) ? sp.pad() : sp.eos());
+        c.put("is_encoder_decoder", true);
+        c.put("model_type", s.modelType());
+        c.put("pad_token_id", sp.pad());
+        c.put("tie_word_embeddings", s.tiedEmbeddings());
+        c.put("torch_dtype", torchDtype(s.dtype()));
+        c.put("transformers_version", TRANSFORMERS_VERSION);
+        c.put("use_cache", true);
+        c.put("vocab_size", s.vocab());
+        if (s.arch().equals(SynthSpec.T5)) {
+            c.put("architectures", List.of("T5ForConditionalGeneration"));
+            c.put("classifier_dropout", 0.0);
+            c.put("d_ff", s.intermediate());
+            c.put("d_kv", s.headDim());
+            c.put("d_model", s.hidden());
+            c.put("dense_act_fn", s.tiedEmbeddings() ? "relu" : "gelu_new");
+            c.put("dropout_rate", 0.1);
+            c.put("feed_forward_proj", s.t5FeedForward());
+            c.put("initializer_factor", 1.0);
+            c.put("is_gated_act", !s.tiedEmbeddings());
+            c.put("layer_norm_epsilon", 1e-06);
+            c.put("n_positions", s.maxPositions());
+            c.put("num_decoder_layers", s.layers());
+            c.put("num_heads", s.heads());
+            c.put("num_layers", s.layers());
+            c.put("relative_attention_max_distance", 128);
+            c.put("relative_attention_num_buckets", SynthSpec.T5_BUCKETS);
+            return;
+        }
+        c.put("activation_dropout", 0.0);
+        c.put("activation_function", "gelu");
+        c.put("add_final_layer_norm", false);
+        c.put("architectures", List.of("BartForConditionalGeneration"));
+        c.put("attention_dropout", 0.0);
+        c.put("d_model", s.hidden());
+        c.put("decoder_attention_heads", s.heads());
+        c.put("decoder_ffn_dim", s.intermediate());
+        c.put("decoder_layers", s.layers());
+        c.put("dropout", 0.1);
+        c.put("encoder_attention_heads", s.heads());
+        c.put("encoder_ffn_dim", s.intermediate());
+        c.put("encoder_layers", s.layers());
+        c.put("forced_bos_token_id", sp.bos());
+        c.put("forced_eos_token_id", sp.eos());
+        c.put("init_std", 0.02);
+        c.put("max_position_embeddings", s.maxPositions());
+        c.put("normalize_before", false);
+        c.put("num_hidden_layers", s.layers());
+        c.put("scale_embedding", false);
+    }
+
     static Map<String, Object> generationConfig(SynthSpec s) {
         Map<String, Object> g = new TreeMap<>();
         SynthTokenizer.Specials sp = SynthTokenizer.specials(s.arch());
         g.put("_from_model_config", true);
-        g.put("bos_token_id", sp.bos());
+        if (sp.bos() != null) {
+            g.put("bos_token_id", sp.bos());
+        }
+        if (s.encoderDecoder()) {
+            g.put("decoder_start_token_id", s.arch().equals(SynthSpec.T5) ? sp.pad() : sp.eos());
+            g.put("pad_token_id", sp.pad());
+        }
+        if (s.arch().equals(SynthSpec.BART)) {
+            g.put("forced_bos_token_id", sp.bos());
+            g.put("forced_eos_token_id", sp.eos());
+        }
         g.put("eos_token_id", sp.eos());
         g.put("transformers_version", TRANSFORMERS_VERSION);
         return g;

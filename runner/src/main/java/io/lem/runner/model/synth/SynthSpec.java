@@ -6,10 +6,15 @@ import java.util.Objects;
 
 /**
  * Dimensions of a synthetic model. {@code arch} is {@code llama} (with {@code qkvBias}: Qwen2-style biases on q/k/v,
- * written as a {@code qwen2} model, since a llama config cannot express biases on q/k/v only) or {@code gpt2} (always
- * has biases; {@code kvHeads == heads}).
+ * written as a {@code qwen2} model, since a llama config cannot express biases on q/k/v only), {@code gpt2} (always
+ * has biases; {@code kvHeads == heads}), or one of the encoder-decoders, which have {@code layers} encoder and
+ * {@code layers} decoder blocks and {@code kvHeads == heads}: {@code t5} (no biases; tied: t5 v1.0 style, ReLU
+ * feed-forward and the head scaled by d_model^-0.5; untied: flan-t5 style, gated-GELU and {@code lm_head.weight};
+ * {@code maxPositions} is only the tokenizer's {@code model_max_length}, as T5's positions are relative) and
+ * {@code bart} (always has biases and a tied head; learned positions).
  *
- * @param intermediate MLP width (llama {@code intermediate_size}, gpt2 {@code n_inner})
+ * @param intermediate MLP width (llama {@code intermediate_size}, gpt2 {@code n_inner}, t5 {@code d_ff}, bart
+ *                     {@code encoder_ffn_dim} and {@code decoder_ffn_dim})
  * @param vocab        embedding rows; at least the synthetic tokenizer's size ({@link #minVocab(String)}); rows past
  *                     the tokenizer's own tokens are filled with unreachable placeholder tokens
  */
@@ -18,12 +23,19 @@ public record SynthSpec(String arch, int hidden, int layers, int heads, int kvHe
 
     public static final String LLAMA = "llama";
     public static final String GPT2 = "gpt2";
+    public static final String T5 = "t5";
+    public static final String BART = "bart";
+    public static final java.util.List<String> ARCHES = java.util.List.of(LLAMA, GPT2, T5, BART);
+
+    /** T5's relative attention buckets (as in every released T5). */
+    public static final int T5_BUCKETS = 32;
 
     public SynthSpec {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(dtype, "dtype");
-        if (!arch.equals(LLAMA) && !arch.equals(GPT2)) {
-            throw new IllegalArgumentException("arch must be llama or gpt2, got '" + arch + "'");
+        if (!ARCHES.contains(arch)) {
+            throw new IllegalArgumentException("arch must be one of " + String.join(", ", ARCHES) + ", got '" + arch
+                    + "'");
         }
         positive("hidden", hidden);
         positive("layers", layers);
@@ -38,11 +50,17 @@ public record SynthSpec(String arch, int hidden, int layers, int heads, int kvHe
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads
                     + ")");
         }
-        if (arch.equals(GPT2) && kvHeads != heads) {
-            throw new IllegalArgumentException("gpt2 has no grouped-query attention: kvHeads must equal heads");
+        if (!arch.equals(LLAMA) && kvHeads != heads) {
+            throw new IllegalArgumentException(arch + " has no grouped-query attention: kvHeads must equal heads");
         }
-        if (arch.equals(GPT2) && !qkvBias) {
-            throw new IllegalArgumentException("gpt2 always has attention biases: qkvBias must be true");
+        if ((arch.equals(GPT2) || arch.equals(BART)) && !qkvBias) {
+            throw new IllegalArgumentException(arch + " always has attention biases: qkvBias must be true");
+        }
+        if (arch.equals(T5) && qkvBias) {
+            throw new IllegalArgumentException("t5 has no attention biases: qkvBias must be false");
+        }
+        if (arch.equals(BART) && !tiedEmbeddings) {
+            throw new IllegalArgumentException("bart's LM head is always tied to the embeddings");
         }
         if (vocab < minVocab(arch)) {
             throw new IllegalArgumentException("vocab (" + vocab + ") must be at least " + minVocab(arch)
@@ -63,8 +81,13 @@ public record SynthSpec(String arch, int hidden, int layers, int heads, int kvHe
                 return new SynthSpec(LLAMA, 64, 2, 4, 2, 128, 320, 256, false, false, DType.F32, 42);
             case GPT2:
                 return new SynthSpec(GPT2, 64, 2, 4, 4, 256, 320, 256, true, true, DType.F32, 42);
+            case T5:
+                return new SynthSpec(T5, 64, 2, 4, 4, 128, 320, 512, false, false, DType.F32, 42);
+            case BART:
+                return new SynthSpec(BART, 64, 2, 4, 4, 256, 320, 256, true, true, DType.F32, 42);
             default:
-                throw new IllegalArgumentException("arch must be llama or gpt2, got '" + arch + "'");
+                throw new IllegalArgumentException("arch must be one of " + String.join(", ", ARCHES) + ", got '"
+                        + arch + "'");
         }
     }
 
@@ -82,9 +105,22 @@ public record SynthSpec(String arch, int hidden, int layers, int heads, int kvHe
         return hidden / heads;
     }
 
-    /** The HF model_type written: llama, qwen2 (llama with qkvBias) or gpt2. */
+    /** The HF model_type written: llama, qwen2 (llama with qkvBias), gpt2, t5 or bart. */
     public String modelType() {
-        return arch.equals(GPT2) ? GPT2 : qkvBias ? "qwen2" : LLAMA;
+        if (!arch.equals(LLAMA)) {
+            return arch;
+        }
+        return qkvBias ? "qwen2" : LLAMA;
+    }
+
+    /** True for t5 and bart. */
+    public boolean encoderDecoder() {
+        return arch.equals(T5) || arch.equals(BART);
+    }
+
+    /** T5's {@code feed_forward_proj}: relu when tied (t5 v1.0), gated-gelu when untied (flan-t5). */
+    public String t5FeedForward() {
+        return tiedEmbeddings ? "relu" : "gated-gelu";
     }
 
     public SynthSpec withDtype(DType value) {
@@ -106,6 +142,20 @@ public record SynthSpec(String arch, int hidden, int layers, int heads, int kvHe
         long v = vocab;
         long i = intermediate;
         long head = tiedEmbeddings ? 0 : v * h;
+        if (arch.equals(T5)) {
+            long ff = (tiedEmbeddings ? 2 : 3) * h * i;        // wi (or wi_0, wi_1) and wo
+            long bias = (long) T5_BUCKETS * heads;              // relative_attention_bias, block 0 of each stack
+            long encoderLayer = 4 * h * h + h + ff + h;         // q, k, v, o, norm; feed-forward, norm
+            long decoderLayer = 8 * h * h + 2 * h + ff + h;     // self and cross attention with norms; feed-forward
+            return v * h + layers * (encoderLayer + decoderLayer) + 2 * (bias + h) + head;
+        }
+        if (arch.equals(BART)) {
+            long attention = 4 * (h * h + h) + 2 * h;            // q, k, v, out with biases; its LayerNorm
+            long ffn = h * i + i + i * h + h + 2 * h;           // fc1, fc2; final_layer_norm
+            long embeddings = (long) (maxPositions + 2) * h + 2 * h; // positions (offset 2), layernorm_embedding
+            // final_logits_bias is a buffer, not a parameter
+            return v * h + 2 * embeddings + layers * (attention + ffn) + layers * (2 * attention + ffn);
+        }
         if (arch.equals(GPT2)) {
             long perLayer = 2 * (2 * h)            // ln_1, ln_2: weight + bias
                     + h * 3 * h + 3 * h            // c_attn

@@ -19,6 +19,10 @@ import java.util.Map;
  * <ul>
  *   <li>llama: {@code <unk>}=0, {@code <s>}=1, {@code </s>}=2, bytes from 3; the post-processor prepends {@code <s>}
  *   <li>gpt2: bytes from 0, merges, then {@code <|endoftext|>} (bos = eos); nothing is added
+ *   <li>t5: {@code <pad>}=0 (also the decoder start), {@code </s>}=1, {@code <unk>}=2, bytes from 3; the
+ *   post-processor appends {@code </s>}
+ *   <li>bart: {@code <s>}=0, {@code <pad>}=1, {@code </s>}=2 (also the decoder start), {@code <unk>}=3, bytes from
+ *   4; the post-processor wraps the input in {@code <s> ... </s>}
  * </ul>
  */
 final class SynthTokenizer {
@@ -28,15 +32,30 @@ final class SynthTokenizer {
         "e d", "n d", "Ġ o", "Ġ c", "in g", "Ġ b", "Ġ f", "l l", "Ġ h", "o r", "Ġ m", "a r", "e s", "l e", "Ġ p",
     };
 
-    /** Ids and names of the special tokens. */
-    record Specials(int bos, int eos, Integer unk, String bosToken, String eosToken, String unkToken) {
+    /** Ids and names of the special tokens; {@code bos} is null for t5 (no BOS), {@code pad} null without one. */
+    record Specials(Integer bos, int eos, Integer unk, String bosToken, String eosToken, String unkToken, Integer pad,
+            String padToken) {
     }
 
     private SynthTokenizer() {
     }
 
     static int coreSize(String arch) {
-        return (arch.equals(SynthSpec.LLAMA) ? 3 : 1) + 256 + MERGES.length;
+        return leading(arch).size() + (arch.equals(SynthSpec.GPT2) ? 1 : 0) + 256 + MERGES.length;
+    }
+
+    /** The special tokens before the byte symbols, in id order (gpt2 has none: its one special token is last). */
+    static List<String> leading(String arch) {
+        switch (arch) {
+            case SynthSpec.LLAMA:
+                return List.of("<unk>", "<s>", "</s>");
+            case SynthSpec.T5:
+                return List.of("<pad>", "</s>", "<unk>");
+            case SynthSpec.BART:
+                return List.of("<s>", "<pad>", "</s>", "<unk>");
+            default:
+                return List.of();
+        }
     }
 
     /** GPT-2's reversible map from bytes to printable unicode characters. */
@@ -60,23 +79,28 @@ final class SynthTokenizer {
     }
 
     static Specials specials(String arch) {
-        if (arch.equals(SynthSpec.LLAMA)) {
-            return new Specials(1, 2, 0, "<s>", "</s>", "<unk>");
+        switch (arch) {
+            case SynthSpec.LLAMA:
+                return new Specials(1, 2, 0, "<s>", "</s>", "<unk>", null, null);
+            case SynthSpec.T5:
+                return new Specials(null, 1, 2, null, "</s>", "<unk>", 0, "<pad>");
+            case SynthSpec.BART:
+                return new Specials(0, 2, 3, "<s>", "</s>", "<unk>", 1, "<pad>");
+            default:
+                int eot = 256 + MERGES.length;
+                return new Specials(eot, eot, null, "<|endoftext|>", "<|endoftext|>", "<|endoftext|>", null, null);
         }
-        int eot = 256 + MERGES.length;
-        return new Specials(eot, eot, null, "<|endoftext|>", "<|endoftext|>", "<|endoftext|>");
     }
 
     /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into {@code dir}. */
     static void write(SynthSpec spec, Path dir) throws IOException {
         boolean llama = spec.arch().equals(SynthSpec.LLAMA);
+        boolean gpt2 = spec.arch().equals(SynthSpec.GPT2);
         Specials sp = specials(spec.arch());
         Map<String, Integer> vocab = new LinkedHashMap<>();
-        List<String[]> added = new ArrayList<>(); // content, id
-        if (llama) {
-            vocab.put("<unk>", 0);
-            vocab.put("<s>", 1);
-            vocab.put("</s>", 2);
+        List<String> leading = leading(spec.arch());
+        for (String token : leading) {
+            vocab.put(token, vocab.size());
         }
         for (char c : byteSymbols()) {
             vocab.put(String.valueOf(c), vocab.size());
@@ -84,7 +108,7 @@ final class SynthTokenizer {
         for (String merge : MERGES) {
             vocab.put(merge.replace(" ", ""), vocab.size());
         }
-        if (!llama) {
+        if (gpt2) {
             vocab.put("<|endoftext|>", vocab.size());
         }
         if (vocab.size() != coreSize(spec.arch())) {
@@ -101,11 +125,10 @@ final class SynthTokenizer {
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode addedTokens = root.putArray("added_tokens");
-        if (llama) {
-            addToken(addedTokens, 0, "<unk>");
-            addToken(addedTokens, 1, "<s>");
-            addToken(addedTokens, 2, "</s>");
-        } else {
+        for (int id = 0; id < leading.size(); id++) {
+            addToken(addedTokens, id, leading.get(id));
+        }
+        if (gpt2) {
             addToken(addedTokens, sp.eos(), "<|endoftext|>");
         }
         root.putNull("normalizer");
@@ -115,20 +138,11 @@ final class SynthTokenizer {
         pre.put("trim_offsets", true);
         pre.put("use_regex", true);
         if (llama) {
-            ObjectNode post = root.putObject("post_processor");
-            post.put("type", "TemplateProcessing");
-            ArrayNode single = post.putArray("single");
-            single.addObject().putObject("SpecialToken").put("id", "<s>").put("type_id", 0);
-            single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-            ArrayNode pair = post.putArray("pair");
-            pair.addObject().putObject("SpecialToken").put("id", "<s>").put("type_id", 0);
-            pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-            pair.addObject().putObject("SpecialToken").put("id", "<s>").put("type_id", 1);
-            pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
-            ObjectNode st = post.putObject("special_tokens").putObject("<s>");
-            st.put("id", "<s>");
-            st.putArray("ids").add(1);
-            st.putArray("tokens").add("<s>");
+            template(root, List.of("<s>"), List.of(), Map.of("<s>", 1));
+        } else if (spec.arch().equals(SynthSpec.T5)) {
+            template(root, List.of(), List.of("</s>"), Map.of("</s>", 1));
+        } else if (spec.arch().equals(SynthSpec.BART)) {
+            template(root, List.of("<s>"), List.of("</s>"), Map.of("<s>", 0, "</s>", 2));
         } else {
             ObjectNode post = root.putObject("post_processor");
             post.put("type", "ByteLevel");
@@ -144,7 +158,7 @@ final class SynthTokenizer {
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
         model.putNull("dropout");
-        if (llama) {
+        if (sp.unk() != null && !gpt2) {
             model.put("unk_token", "<unk>");
         } else {
             model.putNull("unk_token");
@@ -162,22 +176,55 @@ final class SynthTokenizer {
         ModelSynth.writeJson(dir.resolve("tokenizer.json"), root);
 
         Map<String, Object> tc = new LinkedHashMap<>();
-        tc.put("add_bos_token", llama);
-        tc.put("add_eos_token", false);
+        if (!spec.encoderDecoder()) { // t5 and bart: the post-processor alone decides, as in their real tokenizers
+            tc.put("add_bos_token", llama);
+            tc.put("add_eos_token", false);
+        }
         tc.put("bos_token", sp.bosToken());
         tc.put("clean_up_tokenization_spaces", false);
         tc.put("eos_token", sp.eosToken());
         tc.put("model_max_length", spec.maxPositions());
-        tc.put("pad_token", null);
-        tc.put("tokenizer_class", llama ? "PreTrainedTokenizerFast" : "GPT2Tokenizer");
+        tc.put("pad_token", sp.padToken());
+        tc.put("tokenizer_class", gpt2 ? "GPT2Tokenizer" : "PreTrainedTokenizerFast");
         tc.put("unk_token", sp.unkToken());
         ModelSynth.writeJson(dir.resolve("tokenizer_config.json"), tc);
 
         Map<String, Object> stm = new LinkedHashMap<>();
-        stm.put("bos_token", sp.bosToken());
+        if (sp.bosToken() != null) {
+            stm.put("bos_token", sp.bosToken());
+        }
         stm.put("eos_token", sp.eosToken());
+        if (sp.padToken() != null) {
+            stm.put("pad_token", sp.padToken());
+        }
         stm.put("unk_token", sp.unkToken());
         ModelSynth.writeJson(dir.resolve("special_tokens_map.json"), stm);
+    }
+
+    /** A TemplateProcessing post-processor: {@code before $A after} (pairs: the same around each sequence). */
+    private static void template(ObjectNode root, List<String> before, List<String> after, Map<String, Integer> ids) {
+        ObjectNode post = root.putObject("post_processor");
+        post.put("type", "TemplateProcessing");
+        ArrayNode single = post.putArray("single");
+        ArrayNode pair = post.putArray("pair");
+        for (int seq = 0; seq < 2; seq++) {
+            for (ArrayNode target : seq == 0 ? List.of(single, pair) : List.of(pair)) {
+                for (String t : before) {
+                    target.addObject().putObject("SpecialToken").put("id", t).put("type_id", seq);
+                }
+                target.addObject().putObject("Sequence").put("id", seq == 0 ? "A" : "B").put("type_id", seq);
+                for (String t : after) {
+                    target.addObject().putObject("SpecialToken").put("id", t).put("type_id", seq);
+                }
+            }
+        }
+        ObjectNode specials = post.putObject("special_tokens");
+        new java.util.TreeMap<>(ids).forEach((token, id) -> {
+            ObjectNode st = specials.putObject(token);
+            st.put("id", token);
+            st.putArray("ids").add(id);
+            st.putArray("tokens").add(token);
+        });
     }
 
     private static void addToken(ArrayNode added, int id, String content) {

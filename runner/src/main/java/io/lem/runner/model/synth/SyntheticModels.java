@@ -31,6 +31,8 @@ public final class SyntheticModels {
         Map<String, SynthSpec> specs = new LinkedHashMap<>();
         specs.put("tiny-llama", SynthSpec.defaults(SynthSpec.LLAMA));
         specs.put("tiny-gpt2", SynthSpec.defaults(SynthSpec.GPT2));
+        specs.put("tiny-t5", SynthSpec.defaults(SynthSpec.T5));
+        specs.put("tiny-bart", SynthSpec.defaults(SynthSpec.BART));
         specs.put("smollm2-135m", SynthSpec.smollm2_135m().withDtype(DType.F32));
         return specs;
     }

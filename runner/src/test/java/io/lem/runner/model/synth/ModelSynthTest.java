@@ -120,7 +120,9 @@ class ModelSynthTest {
         assertThat(files.fromHub()).isFalse();
         assertThat(files.modelType()).isEqualTo(spec.modelType());
         try (SafetensorsStore store = files.openWeights()) {
-            assertThat(shapes(store)).containsExactlyInAnyOrderEntriesOf(expected);
+            if (expected != null) {
+                assertThat(shapes(store)).containsExactlyInAnyOrderEntriesOf(expected);
+            }
             for (String n : store.names()) {
                 assertThat(store.info(n).dtype()).isEqualTo(spec.dtype());
             }
@@ -194,6 +196,46 @@ class ModelSynthTest {
     }
 
     @Test
+    void t5DefaultsAreFlanStyleAndTiedT5IsV1Style() throws IOException {
+        SynthSpec flan = SynthSpec.defaults("t5");
+        // shared 320*64 + lm_head 320*64 + 2 encoder layers * (4*64*64 + 64 + 3*64*128 + 64)
+        // + 2 decoder layers * (8*64*64 + 2*64 + 3*64*128 + 64) + 2 stacks * (32*4 bias + 64 final norm)
+        long flanParams = 2 * 20480 + 2 * (16384 + 128 + 24576) + 2 * (32768 + 192 + 24576) + 2 * (128 + 64);
+        checkModel(flan, null, flanParams);
+        Map<String, Object> c = ModelFiles.local(dir.resolve("t5-F32")).config();
+        assertThat(c).containsEntry("architectures", List.of("T5ForConditionalGeneration"))
+                .containsEntry("model_type", "t5").containsEntry("d_model", 64).containsEntry("d_kv", 16)
+                .containsEntry("d_ff", 128).containsEntry("num_heads", 4).containsEntry("num_layers", 2)
+                .containsEntry("num_decoder_layers", 2).containsEntry("feed_forward_proj", "gated-gelu")
+                .containsEntry("tie_word_embeddings", false).containsEntry("is_encoder_decoder", true)
+                .containsEntry("pad_token_id", 0).containsEntry("eos_token_id", 1)
+                .containsEntry("decoder_start_token_id", 0).doesNotContainKey("bos_token_id");
+        SynthSpec v1 = new SynthSpec("t5", 64, 2, 4, 4, 128, 320, 512, true, false, DType.F16, 5);
+        checkModel(v1, null, flanParams - 20480 - 4 * 64 * 128);
+        assertThat(ModelFiles.local(dir.resolve("t5-F16")).config()).containsEntry("feed_forward_proj", "relu");
+    }
+
+    @Test
+    void bartDefaults() throws IOException {
+        SynthSpec s = SynthSpec.defaults("bart");
+        // shared 320*64 + 2 stacks * (258*64 positions + 128 layernorm_embedding)
+        // + 2 encoder layers * (attention 4*(64*64+64) + 128, ffn 64*256+256 + 256*64+64 + 128)
+        // + 2 decoder layers * (2 attentions + ffn); final_logits_bias is a buffer
+        long attention = 4 * (4096 + 64) + 128;
+        long ffn = 16640 + 16448 + 128;
+        checkModel(s, null, 20480 + 2 * (16512 + 128) + 2 * (attention + ffn) + 2 * (2 * attention + ffn));
+        Path out = dir.resolve("bart-F32");
+        assertThat(ModelFiles.local(out).config()).containsEntry("model_type", "bart")
+                .containsEntry("decoder_start_token_id", 2).containsEntry("forced_bos_token_id", 0)
+                .containsEntry("pad_token_id", 1).containsEntry("bos_token_id", 0).containsEntry("eos_token_id", 2)
+                .containsEntry("max_position_embeddings", 256).containsEntry("is_encoder_decoder", true);
+        try (WeightStore store = ModelFiles.local(out).openWeights()) {
+            assertThat(store.info("final_logits_bias").shape()).containsExactly(1, 320);
+            assertThat(store.floats("final_logits_bias")).containsOnly(0f);
+        }
+    }
+
+    @Test
     void weightsAreDeterministicSmallNormalsAndNormsAreOne() throws IOException {
         SynthSpec s = SynthSpec.defaults("llama");
         Path a = ModelSynth.write(s, dir.resolve("a"));
@@ -255,7 +297,11 @@ class ModelSynthTest {
 
     @Test
     void invalidSpecsAndTargetsAreRejected() throws IOException {
-        assertThatThrownBy(() -> SynthSpec.defaults("bert")).hasMessageContaining("llama or gpt2");
+        assertThatThrownBy(() -> SynthSpec.defaults("bert")).hasMessageContaining("llama, gpt2, t5, bart");
+        assertThatThrownBy(() -> new SynthSpec("bart", 64, 2, 4, 4, 128, 320, 256, false, true, DType.F32, 1))
+                .hasMessageContaining("always tied");
+        assertThatThrownBy(() -> new SynthSpec("t5", 64, 2, 4, 4, 128, 320, 256, false, true, DType.F32, 1))
+                .hasMessageContaining("no attention biases");
         assertThatThrownBy(() -> new SynthSpec("llama", 65, 2, 4, 2, 128, 320, 256, false, false, DType.F32, 1))
                 .hasMessageContaining("multiple of heads");
         assertThatThrownBy(() -> new SynthSpec("llama", 64, 2, 4, 3, 128, 320, 256, false, false, DType.F32, 1))

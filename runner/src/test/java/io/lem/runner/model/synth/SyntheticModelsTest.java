@@ -62,6 +62,7 @@ class SyntheticModelsTest {
     void unknownSyntheticNameListsTheKnownOnes() {
         assertThatThrownBy(() -> SyntheticModels.ensure("lem-synthetic/huge", home))
                 .hasMessage("unknown synthetic model 'lem-synthetic/huge'; known: lem-synthetic/tiny-llama, "
-                        + "lem-synthetic/tiny-gpt2, lem-synthetic/smollm2-135m");
+                        + "lem-synthetic/tiny-gpt2, lem-synthetic/tiny-t5, lem-synthetic/tiny-bart, "
+                        + "lem-synthetic/smollm2-135m");
     }
 }
