@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import io.lem.aggregator.topology.LemTopology;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -139,7 +140,10 @@ public final class AggregatorApp implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.numStreamThreads());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        // commitInterval bounds how stale results are once caught up (the topology asks for those commits);
+        // Streams' own interval, at least BACKLOG_COMMIT_INTERVAL, paces transactions while working through a backlog
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.backlogCommitInterval().toMillis());
+        p.put(LemTopology.CAUGHT_UP_COMMIT_INTERVAL_CONFIG, settings.commitInterval().toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer.host() + ":" + applicationServer.port());
         // internal topics get the broker's default.replication.factor unless configured
