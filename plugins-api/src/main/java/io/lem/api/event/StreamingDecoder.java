@@ -12,6 +12,7 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,10 @@ import java.util.Map;
  * ({@code StreamingDecoderEquivalenceTest} compares both over many mutations of every event type).
  */
 final class StreamingDecoder {
+
+    /** Index of each envelope field in {@link EventCodec#ENVELOPE_FIELDS} (v, type, eventId, experimentId, ...). */
+    private static final Map<String, Integer> ENVELOPE_INDEX = envelopeIndex();
+    private static final int TYPE = 1;
 
     /** Stands for an explicit JSON null among the values read. */
     private static final Object NULL = new Object();
@@ -68,9 +73,12 @@ final class StreamingDecoder {
     }
 
     private DecodeResult decode(byte[] bytes) throws Throwable {
-        // names in record order with their values: scalars as String/Long/Double/Boolean, NULL, or a JsonNode
-        List<String> names = new ArrayList<>(16);
-        List<Object> values = new ArrayList<>(16);
+        // envelope values by their index in ENVELOPE_FIELDS; the other fields in record order. Values are scalars
+        // as String/Long/Double/Boolean, NULL, or a JsonNode
+        Object[] envelopeValues = new Object[EventCodec.ENVELOPE_FIELDS.size()];
+        String[] names = new String[16];
+        Object[] values = new Object[16];
+        int count = 0;
         try (JsonParser p = mapper.getFactory().createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -80,25 +88,38 @@ final class StreamingDecoder {
                     return null;
                 }
                 String name = p.currentName();
-                if (names.contains(name)) {
-                    return null; // duplicate: leave the tree's last-one-wins rule to the tree path
-                }
                 Object value = value(p, p.nextToken());
                 if (value == null) {
                     return null;
                 }
-                names.add(name);
-                values.add(value);
+                Integer envelopeIndex = ENVELOPE_INDEX.get(name);
+                if (envelopeIndex != null) {
+                    if (envelopeValues[envelopeIndex] != null) {
+                        return null; // duplicate: leave the tree's last-one-wins rule to the tree path
+                    }
+                    envelopeValues[envelopeIndex] = value;
+                    continue;
+                }
+                for (int i = 0; i < count; i++) {
+                    if (names[i].equals(name)) {
+                        return null; // duplicate
+                    }
+                }
+                if (count == names.length) {
+                    names = Arrays.copyOf(names, count * 2);
+                    values = Arrays.copyOf(values, count * 2);
+                }
+                names[count] = name;
+                values[count++] = value;
             }
             if (p.nextToken() != null) {
                 return null; // trailing content
             }
         }
-        Object typeValue = find(names, values, "type");
-        if (!(typeValue instanceof String type) || type.isBlank()) {
+        if (!(envelopeValues[TYPE] instanceof String type) || type.isBlank()) {
             return null;
         }
-        Envelope envelope = envelope(names, values);
+        Envelope envelope = envelope(envelopeValues);
         if (envelope == null) {
             return null;
         }
@@ -110,17 +131,17 @@ final class StreamingDecoder {
         args[0] = envelope;
         boolean[] present = new boolean[args.length];
         List<String> unknown = null;
-        for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
+        for (int i = 0; i < count; i++) {
+            String name = names[i];
             Integer slot = layout.slots().get(name);
             if (slot != null) {
-                Object arg = convert(layout, slot, values.get(i));
-                if (arg == null && values.get(i) != NULL) {
+                Object arg = convert(layout, slot, values[i]);
+                if (arg == null && values[i] != NULL) {
                     return null;
                 }
                 args[slot + 1] = arg;
                 present[slot + 1] = true;
-            } else if (!EventCodec.ENVELOPE_FIELDS.contains(name)) {
+            } else {
                 if (unknown == null) {
                     unknown = new ArrayList<>(2);
                 }
@@ -197,16 +218,15 @@ final class StreamingDecoder {
         }
     }
 
-    private static Envelope envelope(List<String> names, List<Object> values) {
-        Long v = integer(find(names, values, "v"), 1, Integer.MAX_VALUE);
-        String eventId = text(find(names, values, "eventId"));
-        String experimentId = text(find(names, values, "experimentId"));
-        Long processIndex = integer(find(names, values, "processIndex"), LemEvent.LAUNCHER_PROCESS_INDEX,
-                Integer.MAX_VALUE);
-        Long seq = integer(find(names, values, "seq"), 0, Long.MAX_VALUE);
-        String host = text(find(names, values, "host"));
-        Long epoch = integer(find(names, values, "timeEpochNanos"), Long.MIN_VALUE, Long.MAX_VALUE);
-        Long mono = integer(find(names, values, "monoNanos"), Long.MIN_VALUE, Long.MAX_VALUE);
+    private static Envelope envelope(Object[] values) {
+        Long v = integer(values[0], 1, Integer.MAX_VALUE);
+        String eventId = text(values[2]);
+        String experimentId = text(values[3]);
+        Long processIndex = integer(values[4], LemEvent.LAUNCHER_PROCESS_INDEX, Integer.MAX_VALUE);
+        Long seq = integer(values[5], 0, Long.MAX_VALUE);
+        String host = text(values[6]);
+        Long epoch = integer(values[7], Long.MIN_VALUE, Long.MAX_VALUE);
+        Long mono = integer(values[8], Long.MIN_VALUE, Long.MAX_VALUE);
         if (v == null || eventId == null || experimentId == null || processIndex == null || seq == null
                 || host == null || epoch == null || mono == null) {
             return null;
@@ -220,11 +240,6 @@ final class StreamingDecoder {
 
     private static String text(Object value) {
         return value instanceof String s && !s.isBlank() ? s : null;
-    }
-
-    private static Object find(List<String> names, List<Object> values, String name) {
-        int i = names.indexOf(name);
-        return i < 0 ? null : values.get(i);
     }
 
     private Layout layout(Class<? extends LemEvent> type) {
@@ -255,10 +270,23 @@ final class StreamingDecoder {
                     .findConstructor(type, MethodType.methodType(void.class, parameterTypes))
                     .asSpreader(Object[].class, components.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));
-            return new Layout(names, kinds, nested, Map.copyOf(slots), constructor);
+            return new Layout(names, kinds, nested, slots, constructor);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("no canonical constructor in " + type, e);
         }
+    }
+
+    private static Map<String, Integer> envelopeIndex() {
+        Map<String, Integer> index = new HashMap<>();
+        for (String field : EventCodec.ENVELOPE_FIELDS) {
+            index.put(field, index.size());
+        }
+        if (index.get("type") != TYPE || index.get("v") != 0 || index.get("eventId") != 2
+                || index.get("experimentId") != 3 || index.get("processIndex") != 4 || index.get("seq") != 5
+                || index.get("host") != 6 || index.get("timeEpochNanos") != 7 || index.get("monoNanos") != 8) {
+            throw new IllegalStateException("envelope fields changed: " + EventCodec.ENVELOPE_FIELDS);
+        }
+        return index;
     }
 
     private static int kind(Class<?> type) {
