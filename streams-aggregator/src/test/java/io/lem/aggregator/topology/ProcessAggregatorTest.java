@@ -89,4 +89,19 @@ class ProcessAggregatorTest {
             }
         }
     }
+
+    /** The application runs with {@code max.task.idle.ms=-1}: sound only while no task reads two partitions. */
+    @Test
+    void everySubTopologyReadsExactlyOneTopic() {
+        var description = LemTopology.build(AggregatorConfig.defaults()).describe();
+        assertThat(description.subtopologies()).hasSize(2);
+        for (var sub : description.subtopologies()) {
+            var sources = sub.nodes().stream()
+                    .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Source)
+                    .map(n -> ((org.apache.kafka.streams.TopologyDescription.Source) n).topicSet())
+                    .toList();
+            assertThat(sources).as(sub.toString()).hasSize(1);
+            assertThat(sources.get(0)).as(sub.toString()).hasSize(1);
+        }
+    }
 }
