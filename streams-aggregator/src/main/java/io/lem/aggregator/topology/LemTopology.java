@@ -42,7 +42,7 @@ public final class LemTopology {
     }
 
     /**
-     * Optional application config (milliseconds): while the input is caught up (records younger than a second), a
+     * Optional application config (milliseconds): while the input is caught up (records younger than 5 s), a
      * change is committed after about this long even when {@code commit.interval.ms} is longer. Absent: commits
      * follow {@code commit.interval.ms} alone.
      */

@@ -47,8 +47,9 @@ import java.util.Optional;
 final class ProcessAggregator implements Processor<String, byte[], String, Object> {
     /** Bounds the events kept per key to undo a failed fold; a key this busy is written to the store early. */
     static final int MAX_EVENTS_BETWEEN_WRITES = 2048;
-    /** A record younger than this (wall clock minus record timestamp) means the input is caught up. */
-    static final long CAUGHT_UP_LAG_MS = 1000;
+    /** A record younger than this (wall clock minus record timestamp) means the input is caught up; generous, so that a
+     * moment of overload does not switch a live aggregator to the backlog pace. */
+    static final long CAUGHT_UP_LAG_MS = 5000;
 
     private static final Logger log = LoggerFactory.getLogger(ProcessAggregator.class);
 
@@ -118,7 +119,14 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
     @Override
     public void process(Record<String, byte[]> record) {
         uncommittedRecords = true;
-        caughtUp = context.currentSystemTimeMs() - record.timestamp() < CAUGHT_UP_LAG_MS;
+        boolean wasCaughtUp = caughtUp;
+        long lagMs = context.currentSystemTimeMs() - record.timestamp();
+        caughtUp = lagMs < CAUGHT_UP_LAG_MS;
+        if (caughtUp != wasCaughtUp) {
+            log.debug("task {} {} (record {} ms old)", context.taskId(),
+                    caughtUp ? "caught up: commits when a change waited the caught-up interval"
+                            : "working through a backlog: commits at commit.interval.ms", lagMs);
+        }
         String key = record.key();
         if (keyPrefix != null && (key == null || !key.startsWith(keyPrefix))) {
             return; // another experiment (a good record's key is always its experimentId/processIndex)
