@@ -11,6 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -73,7 +74,10 @@ public final class LemTopology {
 
         out.filter((experimentId, value) -> value instanceof ProcessSummary, Named.as("lem-process-updates"))
                 .mapValues(value -> (ProcessSummary) value, Named.as("lem-process-update-values"))
-                .groupByKey(Grouped.with(LemStores.BY_EXPERIMENT, LemSerdes.key(), LemSerdes.processSummary()))
+                .repartition(Repartitioned.<String, ProcessSummary>as(LemStores.BY_EXPERIMENT)
+                        .withKeySerde(LemSerdes.key()).withValueSerde(LemSerdes.processSummary()))
+                .processValues(ExperimentCommitPacer::new, Named.as("lem-experiment-commit-pacing"))
+                .groupByKey(Grouped.with(LemSerdes.key(), LemSerdes.processSummary()))
                 .aggregate(ExperimentSummary::new, (experimentId, summary, experiment) -> experiment.withProcess(summary),
                         Named.as("lem-experiment-aggregate"),
                         Materialized.<String, ExperimentSummary, KeyValueStore<Bytes, byte[]>>as(

@@ -6,8 +6,6 @@ import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -21,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -47,10 +44,6 @@ import java.util.Optional;
 final class ProcessAggregator implements Processor<String, byte[], String, Object> {
     /** Bounds the events kept per key to undo a failed fold; a key this busy is written to the store early. */
     static final int MAX_EVENTS_BETWEEN_WRITES = 2048;
-    /** A record younger than this (wall clock minus record timestamp) means the input is caught up; generous, so that a
-     * moment of overload does not switch a live aggregator to the backlog pace. */
-    static final long CAUGHT_UP_LAG_MS = 5000;
-
     private static final Logger log = LoggerFactory.getLogger(ProcessAggregator.class);
 
     private final EventCodec codec = new EventCodec();
@@ -62,10 +55,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
     private ProcessSummaryCache cache;
     private ProcessorNode<?, ?, ?, ?> ownNode;
     private long malformed;
-    private boolean caughtUp;
-    private boolean uncommittedRecords;
-    private long lastCommitMs;
-    private long caughtUpCommitMs;
+    private CommitPacing pacing;
     // where the last record came from: the record context of updates forwarded at commit time
     private String lastTopic;
     private int lastPartition = -1;
@@ -89,43 +79,17 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         this.cache = (ProcessSummaryCache) cacheStore;
         cache.dropClean();
         cache.beforeCommit(this::writeAndForwardChanged);
-        lastCommitMs = context.currentSystemTimeMs();
-        caughtUpCommitMs = millis(context.appConfigs().get(LemTopology.CAUGHT_UP_COMMIT_INTERVAL_CONFIG));
-        long streamsCommitMs = millis(context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
-        if (caughtUpCommitMs > 0 && (streamsCommitMs <= 0 || caughtUpCommitMs < streamsCommitMs)) {
-            context.schedule(Duration.ofMillis(Math.max(5, caughtUpCommitMs / 4)), PunctuationType.WALL_CLOCK_TIME,
-                    this::commitWhenCaughtUp);
-        }
-    }
-
-    private static long millis(Object setting) {
-        if (setting instanceof Number n) {
-            return n.longValue();
-        }
-        return setting instanceof String text && !text.isBlank() ? Long.parseLong(text.trim()) : -1;
-    }
-
-    /**
-     * While the input is caught up, asks for a commit once a change has waited the caught-up commit interval, so
-     * results stay fresh while {@code commit.interval.ms} (longer) paces the transactions through a backlog. Only
-     * <em>when</em> results become visible depends on the clock; what they are does not.
-     */
-    private void commitWhenCaughtUp(long now) {
-        if (caughtUp && uncommittedRecords && now - lastCommitMs >= caughtUpCommitMs) {
-            context.commit();
-        }
+        pacing = new CommitPacing(context, true);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        uncommittedRecords = true;
-        boolean wasCaughtUp = caughtUp;
-        long lagMs = context.currentSystemTimeMs() - record.timestamp();
-        caughtUp = lagMs < CAUGHT_UP_LAG_MS;
-        if (caughtUp != wasCaughtUp) {
-            log.debug("task {} {} (record {} ms old)", context.taskId(),
-                    caughtUp ? "caught up: commits when a change waited the caught-up interval"
-                            : "working through a backlog: commits at commit.interval.ms", lagMs);
+        boolean wasCaughtUp = pacing.caughtUp();
+        pacing.onRecord(record.timestamp());
+        if (pacing.caughtUp() != wasCaughtUp) {
+            log.debug("task {} {}", context.taskId(), pacing.caughtUp()
+                    ? "caught up: commits once a change waited the caught-up commit interval"
+                    : "working through a backlog: commits at commit.interval.ms");
         }
         String key = record.key();
         if (keyPrefix != null && (key == null || !key.startsWith(keyPrefix))) {
@@ -198,8 +162,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
 
     /** The commit hook: every changed summary to the store, then downstream. */
     private void writeAndForwardChanged() {
-        lastCommitMs = context.currentSystemTimeMs();
-        uncommittedRecords = false;
+        pacing.onCommit();
         if (cache.dirtyCount() == 0) {
             return;
         }
