@@ -11,7 +11,8 @@ import java.time.Duration;
  * interval long (it paces transactions through a backlog) and gives a short one in
  * {@link LemTopology#CAUGHT_UP_COMMIT_INTERVAL_CONFIG}; once something uncommitted has waited that long, a commit is
  * asked for when the input is caught up (its records are younger than {@link #CAUGHT_UP_LAG_MS}: results stay fresh)
- * or has gone quiet (the end of a backlog or of a replay is committed at once rather than up to a second later).
+ * or has gone quiet: no event arrived at the instance for that long (the end of a backlog or of a replay is
+ * committed at once rather than up to a second later, at both levels).
  * Without that setting (e.g. in the topology test driver, which commits after every record) it does nothing. Only
  * <em>when</em> results become visible depends on the clock, never what they are.
  */
@@ -23,19 +24,22 @@ final class CommitPacing {
     static final long CAUGHT_UP_LAG_MS = 5000;
 
     private final ProcessingContext context;
+    private final EventActivity activity;
     private final boolean whenCaughtUp;
     private long intervalMs = -1;
     private boolean caughtUp;
     private boolean uncommitted;
     private long lastCommitMs;
-    private long lastRecordMs;
 
     /**
+     * @param activity     the instance's event input: quiet means no task of the instance got an event (one task
+     *                     whose partition ran dry while the others work through a backlog is not quiet)
      * @param whenCaughtUp also commit while records keep coming if they are fresh (the process level, whose commits
      *                     make results visible); otherwise only once the input goes quiet
      */
-    CommitPacing(ProcessingContext context, boolean whenCaughtUp) {
+    CommitPacing(ProcessingContext context, EventActivity activity, boolean whenCaughtUp) {
         this.context = context;
+        this.activity = activity;
         this.whenCaughtUp = whenCaughtUp;
         long caughtUpMs = millis(context.appConfigs().get(LemTopology.CAUGHT_UP_COMMIT_INTERVAL_CONFIG));
         long streamsMs = millis(context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
@@ -58,7 +62,6 @@ final class CommitPacing {
     void onRecord(long recordTimestamp) {
         long now = context.currentSystemTimeMs();
         uncommitted = true;
-        lastRecordMs = now;
         caughtUp = now - recordTimestamp < CAUGHT_UP_LAG_MS;
     }
 
@@ -74,7 +77,7 @@ final class CommitPacing {
 
     private void check(long now) {
         if (intervalMs > 0 && uncommitted && now - lastCommitMs >= intervalMs
-                && (whenCaughtUp && caughtUp || now - lastRecordMs >= intervalMs)) {
+                && (whenCaughtUp && caughtUp || activity.quietFor(now, intervalMs))) {
             context.commit();
             onCommit(); // the commit follows in this loop of the stream thread
         }

@@ -11,13 +11,18 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * waiting for {@code commit.interval.ms}. Results in the store do not depend on it.
  */
 final class ExperimentCommitPacer implements FixedKeyProcessor<String, ProcessSummary, ProcessSummary> {
+    private final EventActivity activity;
     private FixedKeyProcessorContext<String, ProcessSummary> context;
     private CommitPacing pacing;
+
+    ExperimentCommitPacer(EventActivity activity) {
+        this.activity = activity;
+    }
 
     @Override
     public void init(FixedKeyProcessorContext<String, ProcessSummary> context) {
         this.context = context;
-        this.pacing = new CommitPacing(context, false);
+        this.pacing = new CommitPacing(context, activity, false);
     }
 
     @Override

@@ -25,6 +25,8 @@ import org.apache.kafka.streams.state.Stores;
  *                     v the events: same key)
  *                   repartition BY_EXPERIMENT
  *                     v
+ *                   commit pacing (passes them on; asks for a commit when they stop coming: CommitPacing)
+ *                     v
  *                   aggregate (latest summary per process) => store EXPERIMENT_SUMMARIES
  * </pre>
  *
@@ -54,6 +56,7 @@ public final class LemTopology {
 
     public static Topology build(AggregatorConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
+        EventActivity activity = new EventActivity();
         builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
                         Stores.persistentTimestampedKeyValueStore(LemStores.PROCESS_SUMMARIES),
                         LemSerdes.key(), LemSerdes.processSummary())
@@ -62,7 +65,7 @@ public final class LemTopology {
 
         KStream<String, Object> out = builder
                 .stream(config.eventsTopic(), Consumed.with(LemSerdes.key(), LemSerdes.raw()).withName("lem-events"))
-                .process(() -> new ProcessAggregator(config), Named.as("lem-process-aggregate"),
+                .process(() -> new ProcessAggregator(config, activity), Named.as("lem-process-aggregate"),
                         LemStores.PROCESS_SUMMARIES, LemStores.PROCESS_CACHE);
 
         if (config.deadLetterTopic() != null) {
@@ -76,7 +79,7 @@ public final class LemTopology {
                 .mapValues(value -> (ProcessSummary) value, Named.as("lem-process-update-values"))
                 .repartition(Repartitioned.<String, ProcessSummary>as(LemStores.BY_EXPERIMENT)
                         .withKeySerde(LemSerdes.key()).withValueSerde(LemSerdes.processSummary()))
-                .processValues(ExperimentCommitPacer::new, Named.as("lem-experiment-commit-pacing"))
+                .processValues(() -> new ExperimentCommitPacer(activity), Named.as("lem-experiment-commit-pacing"))
                 .groupByKey(Grouped.with(LemSerdes.key(), LemSerdes.processSummary()))
                 .aggregate(ExperimentSummary::new, (experimentId, summary, experiment) -> experiment.withProcess(summary),
                         Named.as("lem-experiment-aggregate"),

@@ -61,7 +61,10 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
     private int lastPartition = -1;
     private long lastOffset = -1;
 
-    ProcessAggregator(AggregatorConfig config) {
+    private final EventActivity activity;
+
+    ProcessAggregator(AggregatorConfig config, EventActivity activity) {
+        this.activity = activity;
         this.experimentFilter = config.experimentFilter();
         this.keyPrefix = experimentFilter == null ? null : experimentFilter + "/";
         this.deadLetters = config.deadLetterTopic() != null;
@@ -79,11 +82,12 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         this.cache = (ProcessSummaryCache) cacheStore;
         cache.dropClean();
         cache.beforeCommit(this::writeAndForwardChanged);
-        pacing = new CommitPacing(context, true);
+        pacing = new CommitPacing(context, activity, true);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
+        activity.onEvent(context.currentSystemTimeMs());
         boolean wasCaughtUp = pacing.caughtUp();
         pacing.onRecord(record.timestamp());
         if (pacing.caughtUp() != wasCaughtUp) {
