@@ -643,7 +643,8 @@ public final class AggregatorBench {
                 printf("  [C] process store lem-process-summaries by interactive query, every %d ms (no repartition "
                         + "hop): %s%n", IQ_POLL_NANOS / 1_000_000, iqProcess.stats().describe());
                 printf("  Under exactly_once_v2 a process summary reaches the experiment store only when the process "
-                        + "store's cache is flushed at a commit (every %d ms here) and that transaction commits, so "
+                        + "summary is written and forwarded right before a commit (asked for once a change waited %d ms "
+                        + "while caught up) and that transaction commits, so "
                         + "[A] and [B] are bounded below by the commit interval (about half of it on average); "
                         + "interactive queries read the stores' caches, i.e. state not yet committed to Kafka.%n",
                         app.settings().commitInterval().toMillis());

@@ -70,6 +70,8 @@ public final class EventCodec {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
+    private final StreamingDecoder streaming = new StreamingDecoder(mapper, TYPES);
+
     /** All event type names this build knows. */
     public static Set<String> knownTypeNames() {
         return TYPES.keySet();
@@ -92,6 +94,23 @@ public final class EventCodec {
     }
 
     public DecodeResult decode(byte[] bytes) throws EventFormatException {
+        if (bytes == null || bytes.length == 0) {
+            throw new EventFormatException("malformed event: empty record");
+        }
+        DecodeResult fast = streaming.tryDecode(bytes);
+        return fast != null ? fast : decodeViaTrees(bytes);
+    }
+
+    /** The streaming path alone: null where it leaves the record to {@link #decodeViaTrees}. For tests. */
+    DecodeResult decodeStreaming(byte[] bytes) {
+        return streaming.tryDecode(bytes);
+    }
+
+    /**
+     * The reference decoder: the record as a JSON tree, checked field by field and bound to the event record by
+     * Jackson. Every record the streaming path declines comes here, so this path alone defines the errors.
+     */
+    DecodeResult decodeViaTrees(byte[] bytes) throws EventFormatException {
         if (bytes == null || bytes.length == 0) {
             throw new EventFormatException("malformed event: empty record");
         }

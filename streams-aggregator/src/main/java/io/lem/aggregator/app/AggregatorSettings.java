@@ -25,7 +25,10 @@ import java.util.TreeSet;
  * @param bearerToken        when set, every endpoint but {@code /health} requires {@code Authorization: Bearer <token>};
  *                           instances forward requests with it, so all instances of one application share it
  * @param numStreamThreads   Kafka Streams threads
- * @param commitInterval     Streams commit interval: how fresh query results are, and the transaction rate
+ * @param commitInterval     how fresh query results are once the aggregator is caught up with the event log: a
+ *                           change is committed (each commit is a transaction) after about this long. While it works
+ *                           through a backlog (start-up, catch-up, replay) it commits every
+ *                           {@link #backlogCommitInterval()} instead, for throughput
  * @param eventsTopic        the event log
  * @param deadLetterTopic    where unreadable records go
  * @param topicPartitions    partitions when the aggregator creates the events topic; -1 for the broker default
@@ -47,8 +50,15 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
     public static final int DEFAULT_PORT = 7070;
     /** Same as the runner's default, so whoever creates the topic first, it looks the same. */
     public static final int DEFAULT_PARTITIONS = 6;
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(200);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    /** Commit interval while working through a backlog, unless {@code commitInterval} is longer. */
+    public static final Duration BACKLOG_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final long DEFAULT_CACHE_MAX_BYTES = 8L * 1024 * 1024;
+
+    /** Streams' {@code commit.interval.ms}: the longer of {@link #commitInterval} and {@link #BACKLOG_COMMIT_INTERVAL}. */
+    public Duration backlogCommitInterval() {
+        return commitInterval.compareTo(BACKLOG_COMMIT_INTERVAL) > 0 ? commitInterval : BACKLOG_COMMIT_INTERVAL;
+    }
 
     public AggregatorSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {

@@ -1,9 +1,10 @@
 package io.lem.aggregator.topology;
 
 /**
- * Names of the aggregator's state stores and internal topics, defined once. Both stores are persistent RocksDB
- * key-value stores with a changelog, cached (the cache also coalesces the per-process updates forwarded to the
- * experiment level to about one per process per commit interval).
+ * Names of the aggregator's state stores and internal topics, defined once. Both queryable stores are persistent
+ * RocksDB key-value stores with a changelog. The process store sits behind an in-memory cache of decoded summaries
+ * that writes through, and forwards to the experiment level, once per changed process per commit; the experiment
+ * store uses Streams' record cache.
  *
  * <p>Query them with {@code QueryableStoreTypes.keyValueStore()}; route a key with
  * {@code KafkaStreams.queryMetadataForKey(store, key, Serdes.String().serializer())}.
@@ -15,6 +16,12 @@ public final class LemStores {
      * launcher's key ends in {@code /-1}). Partitioned like the events topic.
      */
     public static final String PROCESS_SUMMARIES = "lem-process-summaries";
+
+    /**
+     * Not queryable: the decoded process summaries of a task held in memory in front of {@link #PROCESS_SUMMARIES}
+     * and written through before every commit ({@code ProcessSummaryCache}). Neither logged nor persistent.
+     */
+    public static final String PROCESS_CACHE = "lem-process-summary-cache";
 
     /**
      * {@code KeyValueStore<String, ExperimentSummary>}, key {@code experimentId}. Partitioned by experiment id through
