@@ -1,7 +1,10 @@
 package io.lem.api.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -70,6 +73,13 @@ public final class EventCodec {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
+    /** Serializes an event's own fields: the same mapper, told that no event's {@code envelope} is a field. */
+    private final ObjectMapper withoutEnvelope = mapper.copy().addMixIn(LemEvent.class, EnvelopeNotAField.class);
+
+    @JsonIgnoreProperties("envelope")
+    private abstract static class EnvelopeNotAField {
+    }
+
     private final StreamingDecoder streaming = new StreamingDecoder(mapper, TYPES);
 
     /** All event type names this build knows. */
@@ -77,7 +87,46 @@ public final class EventCodec {
         return TYPES.keySet();
     }
 
+    /**
+     * The event as one JSON object: the envelope's fields first ({@link #ENVELOPE_FIELDS}, {@code type} second),
+     * then the event's own fields in declaration order, nulls left out.
+     *
+     * <p>Written in one pass, without a tree: the envelope by a generator, the fields by Jackson's record serializer
+     * told to skip {@code envelope}, spliced after it. Runners encode an event per decode step and per power sample,
+     * and the tree path cost ~5x as much; {@link #encodeViaTree} is kept as the reference the tests compare with.
+     */
     public byte[] encode(LemEvent event) {
+        try {
+            Envelope env = event.envelope();
+            ByteArrayBuilder out = new ByteArrayBuilder(256);
+            try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+                g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // the object stays open for the fields
+                g.writeStartObject();
+                g.writeNumberField("v", env.v());
+                g.writeStringField("type", event.type());
+                g.writeStringField("eventId", env.eventId());
+                g.writeStringField("experimentId", env.experimentId());
+                g.writeNumberField("processIndex", env.processIndex());
+                g.writeNumberField("seq", env.seq());
+                g.writeStringField("host", env.host());
+                g.writeNumberField("timeEpochNanos", env.timeEpochNanos());
+                g.writeNumberField("monoNanos", env.monoNanos());
+            }
+            byte[] body = withoutEnvelope.writeValueAsBytes(event); // {"field":...} or {}
+            if (body.length > 2) {
+                out.write(',');
+                out.write(body, 1, body.length - 1);                  // its fields and its closing brace
+            } else {
+                out.write('}');
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The former encoder, through a JSON tree: the reference {@link #encode} must equal, byte for byte. */
+    byte[] encodeViaTree(LemEvent event) {
         try {
             return mapper.writeValueAsBytes(toTree(event));
         } catch (JsonProcessingException e) {
