@@ -36,11 +36,6 @@ public final class PeakProbe {
                 throw new IllegalArgumentException("readBytes must be >= 4 and repeats >= 1");
             }
         }
-
-        /** 512, 1024 and 2048-wide products and a 512 MiB array: about 10 s on a 2-core CPU. */
-        public static Sizes standard(int repeats) {
-            return new Sizes(List.of(512, 1024, 2048), 512L << 20, repeats);
-        }
     }
 
     private PeakProbe() {
