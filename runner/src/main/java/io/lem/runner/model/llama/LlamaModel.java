@@ -126,22 +126,30 @@ public final class LlamaModel implements CausalLm {
 
         // q, k, v for the new tokens: one fused projection of the normalized input (norm gain folded in)
         NDArray h = Ops.rmsNormFeatures(x, eps);
-        NDList qkv = Ops.project(layer.qkv(), h, layer.qkvBias()).reshape(heads + 2 * kvHeads, headDim, n)
+        // [heads + 2·kvHeads, 2, headDim/2, b·t]: the halves RoPE swaps are axis 1; later reshapes regroup the
+        // contiguous rows, so no reshape back to [.., headDim, ..] is needed in between
+        NDList qkv = Ops.project(layer.qkv(), h, layer.qkvBias()).reshape(heads + 2 * kvHeads, 2, half, n)
                 .split(new long[] {heads + kvHeads}, 0);
 
         // rotate q and k heads together: x·cos + rotate_half(x)·sin
-        NDArray qk = qkv.get(0).reshape(heads + kvHeads, 2, half, n);
-        NDList rotated = qk.mul(cos).addi(qk.flip(1).muli(sin)).reshape(heads + kvHeads, headDim, n)
-                .split(new long[] {heads}, 0);
+        NDArray qk = qkv.get(0);
+        NDList rotated = qk.mul(cos).addi(qk.flip(1).muli(sin)).split(new long[] {heads}, 0);
+
+        // one token of one sequence (batch-1 decode): [b, kvHeads, ...] layouts are plain reshapes of the
+        // projection's rows, so the transposes of the general path (a JNI call each) are skipped
+        boolean single = n == 1;
 
         // keys [b, kvHeads, headDim, t] (transposed) and values [b, kvHeads, t, headDim] into the cache
         NDArray[] cached = state.append(scope, l,
-                rotated.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 1, 3),
-                qkv.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 3, 1));
+                single ? rotated.get(1).reshape(1, kvHeads, headDim, 1)
+                        : rotated.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 1, 3),
+                single ? qkv.get(1).reshape(1, kvHeads, 1, headDim)
+                        : qkv.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 3, 1));
 
         // queries grouped per KV head [b, kvHeads, groups·t, headDim]
-        NDArray q = rotated.get(0).reshape(kvHeads, groups, headDim, b, t).transpose(3, 0, 1, 4, 2)
-                .reshape(b, kvHeads, groups * t, headDim);
+        NDArray q = single ? rotated.get(0).reshape(1, kvHeads, groups, headDim)
+                : rotated.get(0).reshape(kvHeads, groups, headDim, b, t).transpose(3, 0, 1, 4, 2)
+                        .reshape(b, kvHeads, groups * t, headDim);
 
         // softmax(q·kᵀ + mask)·v over every filled column (1/√headDim is folded into the q projection)
         NDArray scores = q.matMul(cached[0]);
@@ -150,8 +158,9 @@ public final class LlamaModel implements CausalLm {
                         .reshape(b, kvHeads, groups * t, keys);
 
         // heads back to feature-major [heads·headDim, b·t], output projection and residual
-        NDArray attention = probs.matMul(cached[1]).reshape(b, kvHeads, groups, t, headDim)
-                .transpose(1, 2, 4, 0, 3).reshape(heads * headDim, n);
+        NDArray context = probs.matMul(cached[1]);
+        NDArray attention = single ? context.reshape(heads * headDim, 1)
+                : context.reshape(b, kvHeads, groups, t, headDim).transpose(1, 2, 4, 0, 3).reshape(heads * headDim, n);
         x.addi(Ops.project(layer.output(), attention, layer.outputBias()));
 
         // feed-forward: down(silu(gate(h)) · up(h)) from one fused gate|up projection, and residual
