@@ -1,5 +1,6 @@
 package io.lem.cli;
 
+import io.lem.cli.bench.BenchCommand;
 import io.lem.cli.broker.BrokerCommand;
 import io.lem.cli.config.ConfigCommand;
 import io.lem.cli.events.EventsCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "LLM Energy Measure: energy, time and compute of LLM inference, from one GPU to many hosts.",
         subcommands = {RunCommand.class, RunnerCommand.class, ConfigCommand.class, ServeCommand.class, ResultsCommand.class, AggregateCommand.class,
-                ReplayCommand.class, GenerateCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
+                ReplayCommand.class, GenerateCommand.class, BenchCommand.class, ModelCommand.class, PluginsCommand.class, EventsCommand.class, BrokerCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

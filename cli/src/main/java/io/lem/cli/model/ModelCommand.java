@@ -20,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code lem model inspect|synth}. */
@@ -34,11 +33,14 @@ public final class ModelCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
             description = {"Architecture, exact parameter counts, weight and KV-cache bytes per precision, and FLOPs of",
-                    "one forward pass over T tokens x B sequences under each convention. Needs config.json only.",
+                    "one forward pass over T tokens x B sequences under each convention. Needs config.json only: for a",
+                    "hub id only config.json is fetched (into the HF cache; HF_ENDPOINT and HF_HUB_OFFLINE apply).",
                     "Encoder-decoders (t5, bart): parameters and FLOPs of the encoder (T input tokens) and of the",
                     "decoder (generating T tokens) apart."})
     int inspect(@Parameters(paramLabel = "MODEL",
-                        description = "A model directory or a config.json file.") Path model,
+                        description = "A model directory, a config.json file, or a hub id org/name.") String model,
+                @Option(names = "--revision", paramLabel = "REV",
+                        description = "Hub revision: branch, tag or commit (default: main).") String revision,
                 @Option(names = "--seq-len", paramLabel = "T", defaultValue = "512",
                         description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seqLen,
                 @Option(names = "--batch-size", paramLabel = "B", defaultValue = "1",
@@ -50,22 +52,20 @@ public final class ModelCommand {
         if (batchSize < 1) {
             throw new UserError("--batch-size must be >= 1, was " + batchSize);
         }
-        Path config = Files.isDirectory(model) ? model.resolve("config.json") : model;
-        if (!Files.isRegularFile(config)) {
-            throw new UserError("no config.json at " + config);
-        }
+        ConfigSource source = ConfigSource.find(model, revision);
+        Path config = source.config();
         ModelArchitecture architecture;
         ModelInspection inspection = null;
         EncoderDecoderInspection encoderDecoder = null;
         try {
             architecture = HfConfig.read(config);
             if (HfConfig.isEncoderDecoder(architecture)) {
-                encoderDecoder = EncoderDecoderInspection.of(config.toString(), architecture, seqLen, batchSize);
+                encoderDecoder = EncoderDecoderInspection.of(source.name(), architecture, seqLen, batchSize);
             } else {
-                inspection = ModelInspection.of(config.toString(), architecture, seqLen, batchSize);
+                inspection = ModelInspection.of(source.name(), architecture, seqLen, batchSize);
             }
         } catch (IOException | IllegalArgumentException e) {
-            throw new UserError(config + ": " + e.getMessage());
+            throw new UserError(source.name() + ": " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (encoderDecoder != null) {

@@ -79,9 +79,9 @@ public final class BatchState implements AutoCloseable {
             Shape keyShape = new Shape(batchSize, kvHeads, headDim, capacity);
             Shape valueShape = new Shape(batchSize, kvHeads, capacity, headDim);
             for (int l = 0; l < layers; l++) {
-                // uninitialized: a column is written before it is ever read ([0, length) only)
-                keys[l] = manager.create(keyShape, dtype);
-                values[l] = manager.create(valueShape, dtype);
+                // zeroed: a column is written once, by adding the new keys/values to its zeros (see append)
+                keys[l] = manager.zeros(keyShape, dtype);
+                values[l] = manager.zeros(valueShape, dtype);
             }
         } catch (RuntimeException e) {
             manager.close();
@@ -195,8 +195,10 @@ public final class BatchState implements AutoCloseable {
      */
     public NDArray[] append(NDManager step, int layer, NDArray kT, NDArray v) {
         long t = v.getShape().get(2);
-        keys[layer].set(new NDIndex().addAllDim(3).addSliceDim(length, length + t), kT);
-        values[layer].set(new NDIndex().addAllDim(2).addSliceDim(length, length + t), v);
+        // in-place add into a zeroed slice view: two JNI calls per tensor, where set(NDIndex, array) builds a
+        // native index dimension by dimension (about seven)
+        keys[layer].get(step, new NDIndex().addAllDim(3).addSliceDim(length, length + t)).addi(kT);
+        values[layer].get(step, new NDIndex().addAllDim(2).addSliceDim(length, length + t)).addi(v);
         return new NDArray[] {keys[layer].get(step, new NDIndex().addAllDim(3).addSliceDim(0, length + t)),
                 values[layer].get(step, new NDIndex().addAllDim(2).addSliceDim(0, length + t))};
     }

@@ -37,6 +37,28 @@ public final class IntraOpThreads {
         }
     }
 
+    /**
+     * Runs {@code work} with exactly {@code threads} intra-op threads and restores the previous count afterwards (for
+     * measurements that compare thread counts; the adaptive setting is bypassed while it runs).
+     */
+    public static synchronized <T> T with(int threads, java.util.function.Supplier<T> work) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        int before = JniUtils.getNumThreads();
+        if (configured < 0) {
+            configured = before;
+            current = before;
+        }
+        JniUtils.setNumThreads(threads);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(before);
+            current = before;
+        }
+    }
+
     /** The configured thread count (what multi-token passes use). */
     public static synchronized int configured() {
         return configured < 0 ? JniUtils.getNumThreads() : configured;

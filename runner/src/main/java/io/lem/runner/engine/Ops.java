@@ -59,6 +59,23 @@ public final class Ops {
         return transpose(columns, (int) shape[0], (int) shape[1]);
     }
 
+    /**
+     * The LM head for one token from row halves of the head, multiplied concurrently ({@link SplitMatVec}): the
+     * logits {@code [vocab]} as float32, the halves copied one after the other.
+     */
+    public static float[] logits(NDArray[] headHalves, NDArray hidden) {
+        NDArray[] parts = SplitMatVec.multiply(headHalves[0], headHalves[1], hidden);
+        float[] top = float32(parts[0]).toFloatArray();
+        float[] bottom = float32(parts[1]).toFloatArray();
+        float[] out = java.util.Arrays.copyOf(top, top.length + bottom.length);
+        System.arraycopy(bottom, 0, out, top.length, bottom.length);
+        return out;
+    }
+
+    private static NDArray float32(NDArray a) {
+        return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+    }
+
     /** The transpose of a row-major {@code [rows, cols]} matrix, in cache-friendly blocks; the input when cols = 1. */
     static float[] transpose(float[] m, int rows, int cols) {
         if (cols == 1) {

@@ -6,6 +6,7 @@ import io.lem.runner.engine.EngineException;
 import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.engine.SplitMatVec;
 import io.lem.runner.engine.SyntheticModels;
 import io.lem.runner.engine.SyntheticModels.Gpt2Spec;
 import io.lem.runner.engine.SyntheticModels.LlamaSpec;
@@ -64,6 +65,20 @@ class GeneratorTest {
             out.add(Arrays.stream(r.generatedTokens()).boxed().toList());
         }
         return out;
+    }
+
+    @Test
+    void oneByOneWithSplitProductsEqualsBatched() {
+        List<int[]> prompts = prompts(5, llama.info().vocabSize(), 3);
+        List<GenerationResult> batched = new Generator(llama, greedy(10).batchSize(5).build()).generate(prompts, null);
+        SplitMatVec.force(true);
+        try {
+            List<GenerationResult> split = new Generator(llama, greedy(10).batchSize(1).build())
+                    .generate(prompts, null);
+            assertThat(tokens(split)).isEqualTo(tokens(batched));
+        } finally {
+            SplitMatVec.force(null);
+        }
     }
 
     @Test

@@ -104,6 +104,23 @@ public final class ModelResolver {
         }
     }
 
+    /**
+     * The {@code config.json} of hub model {@code repoId} and nothing else (no tokenizer, no weights), from the cache
+     * or downloaded into it, for looking at a model too large to fetch. The cache keeps it as a normal snapshot file,
+     * so a later full resolution reuses it. Offline mode: cache only.
+     *
+     * @param revision branch, tag or commit; null means {@value #DEFAULT_REVISION}
+     * @return the snapshot's {@code config.json}
+     */
+    public Path resolveConfig(String repoId, String revision) throws IOException {
+        Objects.requireNonNull(repoId, "repoId");
+        String id = repoId.trim();
+        validateRepoId(id);
+        String rev = revision == null || revision.isBlank() ? DEFAULT_REVISION : revision.trim();
+        validateRevision(rev);
+        return new Session(id, rev).config();
+    }
+
     /** Requests made to the hub by this resolver so far (for tests and diagnostics). */
     public int requestCount() {
         return http == null ? 0 : http.requests();
@@ -173,6 +190,11 @@ public final class ModelResolver {
             this.repoId = repoId;
             this.revision = revision;
             this.cache = new HubCache(settings.cacheDir(), repoId);
+        }
+
+        Path config() throws IOException {
+            commit = cache.commitFor(revision);
+            return fetch(ModelFiles.CONFIG, true);
         }
 
         ModelFiles run() throws IOException {

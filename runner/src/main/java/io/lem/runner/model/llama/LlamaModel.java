@@ -7,10 +7,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+
+import java.util.ArrayList;
+import java.util.List;
 import io.lem.runner.engine.BatchState;
 import io.lem.runner.engine.CountedFlops;
 import io.lem.runner.engine.IntraOpThreads;
 import io.lem.runner.engine.Ops;
+import io.lem.runner.engine.SplitMatVec;
 import io.lem.runner.model.CausalLm;
 import io.lem.runner.model.ModelInfo;
 
@@ -29,7 +33,9 @@ import io.lem.runner.model.ModelInfo;
  * <h2>Op count</h2>
  * Every PyTorch op costs microseconds of dispatch whatever its size, which matters at batch 1: the layer is written to
  * need few of them (fused projections, norm gains folded into the next projection, {@code split} instead of several
- * slices, no mask ops when nothing is masked); about 40 per layer.
+ * slices, no mask ops when nothing is masked); about 40 per layer, fewer for a single token (batch-1 decode), whose
+ * head layouts are plain reshapes. Batch-1 decode also splits every weight-streaming product by rows over two threads
+ * ({@link SplitMatVec}).
  */
 public final class LlamaModel implements CausalLm {
 
@@ -39,6 +45,9 @@ public final class LlamaModel implements CausalLm {
     private final NDManager manager;
     private final DataType dtype;
     private final ModelInfo info;
+    /** Row halves (views) of every projection, per layer: qkv, output, gate|up (split into gate and up), down. */
+    private final List<NDArray[][]> halves = new ArrayList<>();
+    private final NDArray[] lmHeadHalves;
 
     LlamaModel(LlamaConfiguration config, LlamaWeights weights, RotaryTables rope, NDManager manager, DataType dtype,
             ModelInfo info) {
@@ -48,6 +57,15 @@ public final class LlamaModel implements CausalLm {
         this.manager = manager;
         this.dtype = dtype;
         this.info = info;
+        for (LlamaWeights.Layer layer : weights.layers()) {
+            halves.add(new NDArray[][] {half(layer.qkv()), half(layer.output()),
+                    SplitMatVec.halves(layer.gateUp(), config.intermediateSize()), half(layer.down())});
+        }
+        this.lmHeadHalves = half(weights.lmHead());
+    }
+
+    private static NDArray[] half(NDArray w) {
+        return SplitMatVec.halves(w, w.getShape().get(0) / 2);
     }
 
     public LlamaConfiguration configuration() {
@@ -104,7 +122,7 @@ public final class LlamaModel implements CausalLm {
             // newest token) [hidden, b]
             NDArray last = t == 1 ? x : x.reshape(hidden, b, t).get(new NDIndex().addAllDim(2).addIndices(t - 1));
             NDArray normed = Ops.rmsNormFeatures(last, config.rmsNormEps()).muli(weights.finalNorm());
-            float[] out = Ops.logits(weights.lmHead(), normed);
+            float[] out = split(b * t) ? Ops.logits(lmHeadHalves, normed) : Ops.logits(weights.lmHead(), normed);
             count(state.flops(), b, t, keys);
             state.advance(t);
             return out;
@@ -126,22 +144,32 @@ public final class LlamaModel implements CausalLm {
 
         // q, k, v for the new tokens: one fused projection of the normalized input (norm gain folded in)
         NDArray h = Ops.rmsNormFeatures(x, eps);
-        NDList qkv = Ops.project(layer.qkv(), h, layer.qkvBias()).reshape(heads + 2 * kvHeads, headDim, n)
+        // [heads + 2·kvHeads, 2, headDim/2, b·t]: the halves RoPE swaps are axis 1; later reshapes regroup the
+        // contiguous rows, so no reshape back to [.., headDim, ..] is needed in between
+        NDArray[][] parts = halves.get(l);
+        boolean split = split(n);
+        NDList qkv = project(layer.qkv(), parts[0], h, layer.qkvBias(), split).reshape(heads + 2 * kvHeads, 2, half, n)
                 .split(new long[] {heads + kvHeads}, 0);
 
         // rotate q and k heads together: x·cos + rotate_half(x)·sin
-        NDArray qk = qkv.get(0).reshape(heads + kvHeads, 2, half, n);
-        NDList rotated = qk.mul(cos).addi(qk.flip(1).muli(sin)).reshape(heads + kvHeads, headDim, n)
-                .split(new long[] {heads}, 0);
+        NDArray qk = qkv.get(0);
+        NDList rotated = qk.mul(cos).addi(qk.flip(1).muli(sin)).split(new long[] {heads}, 0);
+
+        // one token of one sequence (batch-1 decode): [b, kvHeads, ...] layouts are plain reshapes of the
+        // projection's rows, so the transposes of the general path (a JNI call each) are skipped
+        boolean single = n == 1;
 
         // keys [b, kvHeads, headDim, t] (transposed) and values [b, kvHeads, t, headDim] into the cache
         NDArray[] cached = state.append(scope, l,
-                rotated.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 1, 3),
-                qkv.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 3, 1));
+                single ? rotated.get(1).reshape(1, kvHeads, headDim, 1)
+                        : rotated.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 1, 3),
+                single ? qkv.get(1).reshape(1, kvHeads, 1, headDim)
+                        : qkv.get(1).reshape(kvHeads, headDim, b, t).transpose(2, 0, 3, 1));
 
         // queries grouped per KV head [b, kvHeads, groups·t, headDim]
-        NDArray q = rotated.get(0).reshape(kvHeads, groups, headDim, b, t).transpose(3, 0, 1, 4, 2)
-                .reshape(b, kvHeads, groups * t, headDim);
+        NDArray q = single ? rotated.get(0).reshape(1, kvHeads, groups, headDim)
+                : rotated.get(0).reshape(kvHeads, groups, headDim, b, t).transpose(3, 0, 1, 4, 2)
+                        .reshape(b, kvHeads, groups * t, headDim);
 
         // softmax(q·kᵀ + mask)·v over every filled column (1/√headDim is folded into the q projection)
         NDArray scores = q.matMul(cached[0]);
@@ -150,14 +178,32 @@ public final class LlamaModel implements CausalLm {
                         .reshape(b, kvHeads, groups * t, keys);
 
         // heads back to feature-major [heads·headDim, b·t], output projection and residual
-        NDArray attention = probs.matMul(cached[1]).reshape(b, kvHeads, groups, t, headDim)
-                .transpose(1, 2, 4, 0, 3).reshape(heads * headDim, n);
-        x.addi(Ops.project(layer.output(), attention, layer.outputBias()));
+        NDArray context = probs.matMul(cached[1]);
+        NDArray attention = single ? context.reshape(heads * headDim, 1)
+                : context.reshape(b, kvHeads, groups, t, headDim).transpose(1, 2, 4, 0, 3).reshape(heads * headDim, n);
+        x.addi(project(layer.output(), parts[1], attention, layer.outputBias(), split));
 
         // feed-forward: down(silu(gate(h)) · up(h)) from one fused gate|up projection, and residual
-        NDList gateUp = Ops.project(layer.gateUp(), Ops.rmsNormFeatures(x, eps), layer.gateUpBias())
-                .split(new long[] {config.intermediateSize()}, 0);
-        x.addi(Ops.project(layer.down(), Ops.swiglu(gateUp.get(0), gateUp.get(1)), layer.downBias()));
+        NDArray normed = Ops.rmsNormFeatures(x, eps);
+        NDArray[] gateUp = split && layer.gateUpBias() == null
+                ? SplitMatVec.multiply(parts[2][0], parts[2][1], normed)
+                : Ops.project(layer.gateUp(), normed, layer.gateUpBias())
+                        .split(new long[] {config.intermediateSize()}, 0).toArray(new NDArray[0]);
+        x.addi(project(layer.down(), parts[3], Ops.swiglu(gateUp[0], gateUp[1]), layer.downBias(), split));
+    }
+
+    /** Whether a pass over {@code tokens} new tokens splits its products over two threads. */
+    private static boolean split(int tokens) {
+        return tokens == 1 && SplitMatVec.active();
+    }
+
+    /** {@code w · x (+ bias)}, as two concurrent row halves when {@code split} (and there is no bias). */
+    private static NDArray project(NDArray w, NDArray[] halves, NDArray x, NDArray bias, boolean split) {
+        if (!split || bias != null) {
+            return Ops.project(w, x, bias);
+        }
+        NDArray[] rows = SplitMatVec.multiply(halves[0], halves[1], x);
+        return rows[0].concat(rows[1], 0);
     }
 
     private void count(CountedFlops flops, long b, long t, long keys) {

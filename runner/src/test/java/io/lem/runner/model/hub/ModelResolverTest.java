@@ -168,6 +168,35 @@ class ModelResolverTest {
     }
 
     @Test
+    void configOnlyFetchesConfigJsonAndNothingElse() throws IOException {
+        Path config = resolver(settings()).resolveConfig(REPO, null);
+
+        assertThat(config).isEqualTo(repoCache(REPO).resolve("snapshots").resolve(commit).resolve("config.json"));
+        assertThat(Files.readString(config)).isEqualTo(Files.readString(modelDir.resolve("config.json")));
+        assertThat(Files.readString(repoCache(REPO).resolve("refs/main"))).isEqualTo(commit);
+        assertThat(hub.requests()).isNotEmpty().allMatch(r -> r.endsWith("/resolve/main/config.json")
+                || r.endsWith("/resolve/" + commit + "/config.json"));
+        try (Stream<Path> blobs = Files.list(repoCache(REPO).resolve("blobs"))) {
+            assertThat(blobs).hasSize(1);
+        }
+
+        // offline: the cached config, no request; a repository the cache lacks fails naming offline mode
+        hub.clearRequests();
+        assertThat(resolver(settings().withOffline(true)).resolveConfig(REPO, "main")).isEqualTo(config);
+        assertThatThrownBy(() -> resolver(settings().withOffline(true)).resolveConfig("lem-test/absent", null))
+                .isInstanceOf(ModelResolutionException.class)
+                .hasMessageContaining("config.json of lem-test/absent")
+                .hasMessageContaining("offline mode is on (HF_HUB_OFFLINE=1)");
+        assertThat(hub.requests()).isEmpty();
+
+        // a repository the hub does not have, and a malformed id
+        assertThatThrownBy(() -> resolver(settings()).resolveConfig("lem-test/absent", null))
+                .isInstanceOf(ModelNotFoundException.class);
+        assertThatThrownBy(() -> resolver(settings()).resolveConfig("a--b/c", null))
+                .hasMessageContaining("is not a valid hub model id");
+    }
+
+    @Test
     void offlineModeWithoutCachedWeightsSaysSo() throws IOException {
         resolver(settings()).resolve(REPO, null);
         Path snapshot = repoCache(REPO).resolve("snapshots").resolve(commit);

@@ -6,6 +6,7 @@ import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
 import io.lem.runner.engine.LogitsCheck;
+import io.lem.runner.engine.SplitMatVec;
 import io.lem.runner.engine.SyntheticModels;
 import io.lem.runner.engine.SyntheticModels.LlamaSpec;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,19 @@ class LlamaReferenceTest {
     void mistralSlidingWindowMatchesReference() {
         LlamaSpec spec = LlamaSpec.small().withType("mistral", false).withSlidingWindow(4);
         assertThat(check(spec, FpPrecision.FLOAT32, new int[] {9, 3}, 4)).isLessThan(TOLERANCE);
+    }
+
+    @Test
+    void rowSplitSingleTokenProductsMatchReference() {
+        // batch-1 decode with every projection and the LM head split over two threads (SplitMatVec), biases included
+        SplitMatVec.force(true);
+        try {
+            assertThat(check(LlamaSpec.small().withHeads(6, 2, 8).withType("qwen2", true).withTied(false),
+                    FpPrecision.FLOAT32, new int[] {5, 3}, 4)).isLessThan(TOLERANCE);
+            assertThat(check(LlamaSpec.small(), FpPrecision.FLOAT32, new int[] {4}, 6)).isLessThan(TOLERANCE);
+        } finally {
+            SplitMatVec.force(null);
+        }
     }
 
     @Test
