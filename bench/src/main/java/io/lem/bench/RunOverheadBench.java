@@ -7,6 +7,8 @@ import io.lem.runner.config.ExperimentConfig;
 import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.events.EventSink;
+import io.lem.runner.events.FileEventSink;
 import io.lem.runner.events.KafkaEventSink;
 import io.lem.runner.events.KafkaSinkSettings;
 import io.lem.runner.events.KafkaTarget;
@@ -61,9 +63,9 @@ public final class RunOverheadBench {
     private RunOverheadBench() {
     }
 
-    record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens) {
+    record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka) {
         static final String USAGE = "[--model NAME]... [--repeats N (default 7)] [--prompts N (default 24)] "
-                + "[--batch-size B (default 4)] [--new-tokens T (default 32)]";
+                + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)]";
 
         static Options parse(String[] args) {
             List<String> models = new ArrayList<>();
@@ -71,6 +73,7 @@ public final class RunOverheadBench {
             int prompts = 24;
             int batch = 4;
             int tokens = 32;
+            boolean kafka = true;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -84,6 +87,12 @@ public final class RunOverheadBench {
                         case "--prompts" -> prompts = Integer.parseInt(value);
                         case "--batch-size" -> batch = Integer.parseInt(value);
                         case "--new-tokens" -> tokens = Integer.parseInt(value);
+                        case "--sink" -> {
+                            if (!value.equals("kafka") && !value.equals("file")) {
+                                throw new IllegalArgumentException("--sink must be kafka or file, was " + value);
+                            }
+                            kafka = value.equals("kafka");
+                        }
                         default -> throw new IllegalArgumentException("unknown option " + flag);
                     }
                 } catch (NumberFormatException e) {
@@ -96,7 +105,7 @@ public final class RunOverheadBench {
             if (models.isEmpty()) {
                 models = List.of("lem-synthetic/tiny-llama", "lem-synthetic/smollm2-135m");
             }
-            return new Options(models, repeats, prompts, batch, tokens);
+            return new Options(models, repeats, prompts, batch, tokens, kafka);
         }
     }
 
@@ -127,7 +136,7 @@ public final class RunOverheadBench {
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                     broker.bootstrapServers(), lemHome);
             for (String model : o.models()) {
-                Result r = measure(o, model, base, work, lemHome, broker.bootstrapServers());
+                Result r = measure(o, model, base, work, lemHome, o.kafka() ? broker.bootstrapServers() : null);
                 pass &= r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT;
                 table.add(String.format(Locale.ROOT, "| %s | %d × %d prompts, %d new tokens | %.1f | %.1f | %+.2f %% "
                                 + "(pairs: %s) | %s |", model, o.prompts() / o.batchSize(), o.batchSize(),
@@ -222,8 +231,8 @@ public final class RunOverheadBench {
     /** The runner's measured run window of a whole runner process on the same config, in ms. */
     private static double measured(ExperimentConfig c, String id, String bootstrap, Path lemHome, Path work,
                                    long expectedTokens, boolean printThreads) throws Exception {
-        KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(KafkaTarget.of(bootstrap),
-                work.resolve("spool")), id, 0);
+        EventSink sink = bootstrap != null ? KafkaEventSink.open(KafkaSinkSettings.defaults(KafkaTarget.of(bootstrap),
+                work.resolve("spool")), id, 0) : FileEventSink.open(work.resolve("events").resolve(id + ".jsonl"));
         RunnerSettings settings = RunnerSettings.builder(c, id, sink).lemHome(lemHome)
                 .resultsDir(work.resolve("results")).host(InetAddress.getLocalHost().getHostName())
                 .environment(Map.copyOf(System.getenv())).build();
