@@ -129,9 +129,12 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             return model;
         }
         String full = SyntheticModels.PREFIX + synthetic;
-        if (SyntheticModels.spec(full).isEmpty()) {
-            throw new UserError("--synthetic must be one of " + String.join(", ", SyntheticModels.names().stream()
-                    .map(n -> n.substring(SyntheticModels.PREFIX.length())).toList()) + ", was '" + synthetic + "'");
+        List<String> decoderOnly = SyntheticModels.names().stream()
+                .filter(n -> SyntheticModels.spec(n).map(GenerateBench::supports).orElse(false))
+                .map(n -> n.substring(SyntheticModels.PREFIX.length())).toList();
+        if (!decoderOnly.contains(synthetic)) {
+            throw new UserError("--synthetic must be one of " + String.join(", ", decoderOnly) + ", was '"
+                    + synthetic + "'");
         }
         return full;
     }

@@ -58,6 +58,9 @@ class BenchGenerateCommandTest {
         assertThat(synthetic.err()).isEqualTo("lem: --synthetic must be one of tiny-llama, tiny-gpt2, smollm2-135m, "
                 + "was 'llama-70b'" + System.lineSeparator());
 
+        CliRun t5 = CliRun.of("bench", "generate", "--synthetic", "tiny-t5");
+        assertThat(t5.err()).as("encoder-decoders are not in the MBU formula").startsWith("lem: --synthetic must be one of");
+
         CliRun precision = CliRun.of("bench", "generate", "--synthetic", "tiny-llama", "--precision", "bfloat16");
         assertThat(precision.err()).contains("--precision must be float32 or float16, was 'bfloat16'");
     }

@@ -2,6 +2,7 @@ package io.lem.runner.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.lem.runner.engine.EngineException;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.IntraOpThreads;
 import io.lem.runner.engine.LoadedModel;
@@ -9,6 +10,7 @@ import io.lem.runner.generate.GenerationConfig;
 import io.lem.runner.generate.GenerationListener;
 import io.lem.runner.generate.Generator;
 import io.lem.runner.model.ModelInfo;
+import io.lem.runner.model.synth.SynthSpec;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -30,7 +32,19 @@ public final class GenerateBench {
     /**
      * @param progress receives a line per finished stage (peaks, each batch size); may be null
      */
+    /**
+     * Whether the benchmark covers a synthetic architecture: decoder-only ones. Its bytes-per-step and FLOPs figures
+     * are those of one decoder stack with a KV cache; an encoder-decoder's cross-attention is not modelled.
+     */
+    public static boolean supports(SynthSpec spec) {
+        return spec.arch().equals(SynthSpec.LLAMA) || spec.arch().equals(SynthSpec.GPT2);
+    }
+
     public static GenerateBenchReport run(LoadedModel model, GenerateBenchOptions options, Consumer<String> progress) {
+        if (model.isEncoderDecoder()) {
+            throw new EngineException("lem bench generate measures decoder-only models; " + model.info().modelType()
+                    + " is an encoder-decoder (its cross-attention reads are not in the MBU formula)");
+        }
         Consumer<String> say = progress != null ? progress : line -> { };
         double loadBefore = loadAverage();
         ModelInfo info = model.info();
