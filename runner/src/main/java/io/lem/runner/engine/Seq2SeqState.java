@@ -58,6 +58,14 @@ public final class Seq2SeqState implements AutoCloseable {
         this.padded = Arrays.stream(sourceLengths).anyMatch(l -> l < sourceWidth);
     }
 
+    /** Fails unless {@code tokens} holds {@code width} encoder tokens for each of the {@code lengths.length} sequences. */
+    public static void checkSource(int[] tokens, int[] lengths, int width) {
+        if (tokens.length != lengths.length * width) {
+            throw new IllegalArgumentException("expected " + lengths.length + "×" + width + " tokens, got "
+                    + tokens.length);
+        }
+    }
+
     /** The decoder's self-attention cache (no padding; position of column c is c). */
     public BatchState decoder() {
         return decoder;

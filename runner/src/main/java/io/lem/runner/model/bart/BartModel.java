@@ -66,10 +66,8 @@ public final class BartModel implements Seq2SeqLm {
 
     @Override
     public Seq2SeqState encode(int[] tokens, int[] lengths, int width, int decoderCapacity) {
+        Seq2SeqState.checkSource(tokens, lengths, width);
         int b = lengths.length;
-        if (tokens.length != b * width) {
-            throw new IllegalArgumentException("expected " + b + "×" + width + " tokens, got " + tokens.length);
-        }
         if (width > config.maxPositions()) {
             throw new EngineException("bart: an input of " + width + " tokens is beyond max_position_embeddings "
                     + config.maxPositions() + "; lower max_input_tokens");

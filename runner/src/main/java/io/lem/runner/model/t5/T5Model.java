@@ -71,10 +71,8 @@ public final class T5Model implements Seq2SeqLm {
 
     @Override
     public Seq2SeqState encode(int[] tokens, int[] lengths, int width, int decoderCapacity) {
+        Seq2SeqState.checkSource(tokens, lengths, width);
         int b = lengths.length;
-        if (tokens.length != b * width) {
-            throw new IllegalArgumentException("expected " + b + "×" + width + " tokens, got " + tokens.length);
-        }
         Seq2SeqState state = new Seq2SeqState(manager, dtype, config.numDecoderLayers(), config.numHeads(),
                 config.dKv(), lengths, width, decoderCapacity);
         IntraOpThreads.forTokens(b * width);
