@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * How much CPU lem's sampling costs while a runner process measures: discovers the built-in plugins, opens every
@@ -42,11 +43,13 @@ import java.util.function.Predicate;
  *
  * <pre>
  * usage: SamplingOverheadBench [seconds (default 30)] [--interval-ms N (default 100)] [--warmup-s N (default 5)]
- *                              [--sink file|null (default file)]
+ *                              [--sink file|null (default file)] [--fake-rapl SOCKETS (default 0)]
  * </pre>
  * The warm-up (JIT compilation of the sampling path, Jackson building its serializers) is run first and not
  * counted; {@code --warmup-s 0} counts everything. {@code --sink null} drops the events, showing what encoding and
- * writing them costs by difference.
+ * writing them costs by difference. {@code --fake-rapl 2} points the RAPL plugin at a generated powercap tree of
+ * two sockets (package and DRAM zones, counters that do not move), so that a hardware-counter source, read every
+ * interval, is part of the figure on a machine without RAPL.
  * Exit status 0 on PASS, 1 on FAIL, 2 on a usage error.
  */
 public final class SamplingOverheadBench {
@@ -75,15 +78,16 @@ public final class SamplingOverheadBench {
     }
 
     /** Command-line options. */
-    record Options(int seconds, Duration interval, int warmupSeconds, boolean fileSink) {
+    record Options(int seconds, Duration interval, int warmupSeconds, boolean fileSink, int fakeRaplSockets) {
         static final String USAGE = "[seconds (default 30)] [--interval-ms N (default 100)] "
-                + "[--warmup-s N (default 5)] [--sink file|null (default file)]";
+                + "[--warmup-s N (default 5)] [--sink file|null (default file)] [--fake-rapl SOCKETS (default 0)]";
 
         static Options parse(String[] args) {
             int seconds = 30;
             long intervalMs = 100;
             int warmup = 5;
             boolean file = true;
+            int fakeRapl = 0;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 String value = null;
@@ -105,6 +109,9 @@ public final class SamplingOverheadBench {
                         case "--warmup-s":
                             warmup = Integer.parseInt(value);
                             break;
+                        case "--fake-rapl":
+                            fakeRapl = Integer.parseInt(value);
+                            break;
                         case "--sink":
                             if (!value.equals("file") && !value.equals("null")) {
                                 throw new IllegalArgumentException("--sink must be file or null, was " + value);
@@ -121,10 +128,11 @@ public final class SamplingOverheadBench {
                     throw new IllegalArgumentException("not a whole number: " + (value == null ? arg : value));
                 }
             }
-            if (seconds < 1 || intervalMs < 1 || warmup < 0) {
-                throw new IllegalArgumentException("seconds and interval must be >= 1, warm-up >= 0");
+            if (seconds < 1 || intervalMs < 1 || warmup < 0 || fakeRapl < 0 || fakeRapl > 8) {
+                throw new IllegalArgumentException("seconds and interval must be >= 1, warm-up >= 0, "
+                        + "--fake-rapl 0 to 8");
             }
-            return new Options(seconds, Duration.ofMillis(intervalMs), warmup, file);
+            return new Options(seconds, Duration.ofMillis(intervalMs), warmup, file, fakeRapl);
         }
     }
 
@@ -187,6 +195,10 @@ public final class SamplingOverheadBench {
         PluginContext context = PluginContext.local(host).withSamplingInterval(options.interval());
         Path dir = Files.createTempDirectory("lem-sampling-bench");
         Path eventsFile = dir.resolve("events.jsonl");
+        if (options.fakeRaplSockets() > 0) {
+            context = context.withSettings(Map.of("rapl.root",
+                    fakePowercap(dir.resolve("powercap"), options.fakeRaplSockets()).toString()));
+        }
 
         try (PluginRegistry registry = PluginDiscovery.builder().build().discover(context);
              EventSink sink = options.fileSink() ? FileEventSink.open(eventsFile) : new NullSink()) {
@@ -275,9 +287,32 @@ public final class SamplingOverheadBench {
                     percent, TARGET_PERCENT_OF_ONE_CORE, pass ? "PASS" : "FAIL");
             return pass;
         } finally {
-            Files.deleteIfExists(eventsFile);
-            Files.deleteIfExists(dir);
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
+    }
+
+    /**
+     * A powercap tree as Linux lays it out, {@code sockets} packages each with a DRAM subzone, counters that do not
+     * move: the RAPL plugin then runs its real read path (one {@code energy_uj} read per domain per tick), which
+     * is what a hardware counter source costs at the interval; this VM has no RAPL of its own.
+     */
+    static Path fakePowercap(Path root, int sockets) throws IOException {
+        for (int s = 0; s < sockets; s++) {
+            zone(root.resolve("intel-rapl:" + s), "package-" + s, 1_000_000L * (s + 1));
+            zone(root.resolve("intel-rapl:" + s + ":0"), "dram", 500_000L * (s + 1));
+        }
+        return root;
+    }
+
+    private static void zone(Path dir, String name, long energyUj) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("name"), name + "\n");
+        Files.writeString(dir.resolve("energy_uj"), energyUj + "\n");
+        Files.writeString(dir.resolve("max_energy_range_uj"), "262143328850\n");
     }
 
     private static String state(ProcessMeasurement measurement, DiscoveredPlugin p) {

@@ -28,6 +28,18 @@ public interface EnergySource extends AutoCloseable {
      */
     Duration updatePeriod();
 
+    /**
+     * How often the runner's power sampler needs to read this source's power and memory, when that is less often
+     * than the sampling interval; {@link Duration#ZERO} (the default) means every sampling interval. A source whose
+     * power is a formula over cumulative counters (utilization ticks × TDP, a constant per GB) loses no energy by
+     * being read less often, only resolution of its power series, and each read costs a wake-up with cold caches;
+     * such a source may return a longer period (the built-in model sources return one second). Hardware readings
+     * (NVML power, RAPL counters) keep the default: the interval is what they are sampled for.
+     */
+    default Duration powerReadPeriod() {
+        return Duration.ZERO;
+    }
+
     /** Instantaneous power per device key, for {@code PowerSample} events; empty when the source has none. */
     default Map<String, Double> readPowerWatts() {
         return Map.of();

@@ -27,6 +27,7 @@ final class GuardedSource implements EnergySource {
     private final EnergySource delegate;
     private final List<DeviceInfo> devices;
     private final Duration updatePeriod;
+    private final Duration powerReadPeriod;
     private final AtomicBoolean energyFailed = new AtomicBoolean();
     private final AtomicBoolean powerFailed = new AtomicBoolean();
     private final AtomicBoolean memoryFailed = new AtomicBoolean();
@@ -37,6 +38,7 @@ final class GuardedSource implements EnergySource {
         this.delegate = delegate;
         this.devices = readDevices(plugin, delegate);
         this.updatePeriod = readUpdatePeriod(plugin, delegate);
+        this.powerReadPeriod = readPowerReadPeriod(plugin, delegate);
     }
 
     private static List<DeviceInfo> readDevices(DiscoveredPlugin plugin, EnergySource source) {
@@ -55,6 +57,17 @@ final class GuardedSource implements EnergySource {
             return period == null || period.isNegative() ? Duration.ZERO : period;
         } catch (RuntimeException | LinkageError e) {
             log.warn("energy plugin {}: updatePeriod() failed, assuming 0: {}", plugin.name(), describe(e));
+            return Duration.ZERO;
+        }
+    }
+
+    private static Duration readPowerReadPeriod(DiscoveredPlugin plugin, EnergySource source) {
+        try {
+            Duration period = source.powerReadPeriod();
+            return period == null || period.isNegative() ? Duration.ZERO : period;
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("energy plugin {}: powerReadPeriod() failed, reading it every sampling interval: {}",
+                    plugin.name(), describe(e));
             return Duration.ZERO;
         }
     }
@@ -106,6 +119,11 @@ final class GuardedSource implements EnergySource {
     @Override
     public Duration updatePeriod() {
         return updatePeriod;
+    }
+
+    @Override
+    public Duration powerReadPeriod() {
+        return powerReadPeriod;
     }
 
     /** May contain null keys or values: the sampler skips them without copying the map. */

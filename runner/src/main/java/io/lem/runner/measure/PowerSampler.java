@@ -28,7 +28,8 @@ import java.util.function.Function;
  * {@code PowerSample} and {@code MemorySample} events at the sampling interval. It reads what the sources already
  * hold (their own samplers do the hardware work) and emits only what they have: a source with nothing yields no
  * event. Fixed-rate, aiming at start + k × interval; after a stall longer than an interval it resumes from now
- * instead of catching up in a burst. When two sources report the same device key, the first (highest rank) wins,
+ * instead of catching up in a burst. When two sources report the same device key, the first (highest rank) wins (its
+ * latest read decides, also when the two are read at different periods),
  * as in {@link io.lem.api.energy.EnergyMonitor}.
  *
  * <p>Readings are taken every interval but sent in bursts, at most every {@link #EMIT_PERIOD} (and on close), each
@@ -37,6 +38,11 @@ import java.util.function.Function;
  * 0.5%-of-a-core budget; ten ticks' events sent back to back pay that once. Power samples only feed peak power and
  * live progress (energy comes from counters), so a second's delay loses nothing; {@link #close()} sends the rest
  * before the process's terminal event.
+ *
+ * <p>A source is read every {@code max(interval, source.powerReadPeriod())}, rounded to whole ticks, and the thread
+ * wakes at the shortest of these periods: with only model sources (cpu-model, ram-model: formulas over counters, no
+ * information lost by reading them less often) it wakes once a second, not ten times. Each wake-up on a busy host
+ * finds the sampler's code and data evicted; that, not the reads themselves, was most of the sampling cost.
  */
 final class PowerSampler implements AutoCloseable {
 
@@ -49,6 +55,9 @@ final class PowerSampler implements AutoCloseable {
     private static final long JOIN_MILLIS = 5_000;
 
     private final GuardedSource[] sources;
+    /** Read source i on every {@code everyTicks[i]}-th tick. */
+    private final int[] everyTicks;
+    private long ticks;
     private final long intervalNanos;
     private final long emitPeriodNanos;
     private final EventEmitter emitter;
@@ -56,19 +65,41 @@ final class PowerSampler implements AutoCloseable {
     private final ConcurrentHashMap<String, Double> latestWatts = new ConcurrentHashMap<>();
     private long lastEmitNanos;
     private final Thread thread;
-    private final Set<String> seenPower = new HashSet<>();
-    private final Set<String> seenMemory = new HashSet<>();
+    /** Device keys of each source's latest read, so that a key read by two sources is sent once (rank wins). */
+    private final Set<String>[] powerKeys;
+    private final Set<String>[] memoryKeys;
     private final AtomicLong samples = new AtomicLong();
     private final AtomicBoolean emitFailed = new AtomicBoolean();
     private volatile boolean running = true;
 
     PowerSampler(List<GuardedSource> sources, Duration interval, EventEmitter emitter) {
         this.sources = sources.toArray(new GuardedSource[0]);
-        this.intervalNanos = interval.toNanos();
+        long[] periods = new long[this.sources.length];
+        long tick = Long.MAX_VALUE;
+        for (int i = 0; i < periods.length; i++) {
+            periods[i] = Math.max(interval.toNanos(), this.sources[i].powerReadPeriod().toNanos());
+            tick = Math.min(tick, periods[i]);
+        }
+        this.intervalNanos = periods.length == 0 ? interval.toNanos() : tick;
+        this.powerKeys = keySets(periods.length);
+        this.memoryKeys = keySets(periods.length);
+        this.everyTicks = new int[periods.length];
+        for (int i = 0; i < periods.length; i++) {
+            everyTicks[i] = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round((double) periods[i] / tick)));
+        }
         this.emitPeriodNanos = Math.max(intervalNanos, EMIT_PERIOD.toNanos());
         this.emitter = emitter;
         this.thread = new Thread(this::run, THREAD_NAME);
         thread.setDaemon(true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String>[] keySets(int n) {
+        Set<String>[] sets = new Set[n];
+        for (int i = 0; i < n; i++) {
+            sets[i] = new HashSet<>();
+        }
+        return sets;
     }
 
     void start() {
@@ -112,7 +143,12 @@ final class PowerSampler implements AutoCloseable {
         }
     }
 
-    /** One reading of every source, and a send of the pending readings when they are due. */
+    /** The thread's wake-up period: the shortest of the sources' read periods. */
+    Duration tickPeriod() {
+        return Duration.ofNanos(intervalNanos);
+    }
+
+    /** One reading of every source due on this tick, and a send of the pending readings when they are due. */
     void tick() {
         read();
         if (System.nanoTime() - lastEmitNanos >= emitPeriodNanos) {
@@ -120,18 +156,27 @@ final class PowerSampler implements AutoCloseable {
         }
     }
 
-    /** One pass over every source; the readings wait in {@link #pending} with the instant they were taken. */
+    /**
+     * One pass over the sources due on this tick (every source on the first); the readings wait in {@link #pending}
+     * with the instant they were taken.
+     */
     void read() {
-        seenPower.clear();
-        seenMemory.clear();
         long epochNanos = EpochClock.nowEpochNanos();
         long monoNanos = System.nanoTime();
-        for (GuardedSource source : sources) {
+        long tick = ticks++;
+        for (int i = 0; i < sources.length; i++) {
+            GuardedSource source = sources[i];
+            if (tick % everyTicks[i] != 0) {
+                continue;
+            }
             String plugin = source.pluginName();
+            powerKeys[i].clear();
+            memoryKeys[i].clear();
             for (Map.Entry<String, Double> e : source.readPowerWatts().entrySet()) {
                 String key = e.getKey();
                 Double watts = e.getValue();
-                if (key == null || watts == null || !(watts >= 0) || watts.isInfinite() || !seenPower.add(key)) {
+                if (key == null || watts == null || !(watts >= 0) || watts.isInfinite()
+                        || reportedEarlier(powerKeys, i, key) || !powerKeys[i].add(key)) {
                     continue; // nothing usable: no event, never a made-up 0
                 }
                 double w = watts;
@@ -141,13 +186,23 @@ final class PowerSampler implements AutoCloseable {
             for (Map.Entry<String, MemoryReading> e : source.readMemory().entrySet()) {
                 String key = e.getKey();
                 MemoryReading m = e.getValue();
-                if (key == null || m == null || !seenMemory.add(key)) {
+                if (key == null || m == null || reportedEarlier(memoryKeys, i, key) || !memoryKeys[i].add(key)) {
                     continue;
                 }
                 pending.add(new Reading(epochNanos, monoNanos, env -> new MemorySample(env, key, m.usedBytes(),
                         m.peakBytes(), m.totalBytes())));
             }
         }
+    }
+
+    /** Whether a source before {@code i} (higher rank) had {@code key} in its latest read: then it wins the key. */
+    private static boolean reportedEarlier(Set<String>[] keys, int i, String key) {
+        for (int j = 0; j < i; j++) {
+            if (keys[j].contains(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends every pending reading, in the order they were read. */

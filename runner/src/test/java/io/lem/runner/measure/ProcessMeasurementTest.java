@@ -272,6 +272,52 @@ class ProcessMeasurementTest {
     }
 
     @Test
+    void aSourceWithALongerPowerReadPeriodIsReadOnEveryNthTickAndStillWinsItsKeysByRank() throws Exception {
+        // "model" (rank 90) asks to be read every 4th tick; "hardware" (rank 10) every tick; both report cpu:shared
+        ScriptedEnergy model = new ScriptedEnergy("model", Scope.HOST, 90, "cpu:shared");
+        model.power.put("cpu:shared", 40.0);
+        model.memory.put("cpu:shared", new MemoryReading("cpu:shared", 1, 2, 3L));
+        model.powerReadPeriod = Duration.ofMillis(20);
+        ScriptedEnergy hardware = new ScriptedEnergy("hardware", Scope.PROCESS, 10, "gpu:GPU-a");
+        hardware.power.put("gpu:GPU-a", 300.0);
+        hardware.power.put("cpu:shared", 99.0);
+        try (ProcessMeasurement m = builder(registry(CONTEXT, model, hardware))
+                .samplingInterval(Duration.ofMillis(5)).open()) {
+            m.startSampling();
+            sink.await("40 readings of the every-tick source", TIMEOUT,
+                    events -> count(events, PowerSample.class, s -> s.deviceKey().equals("gpu:GPU-a")) >= 40);
+        }
+        // after close every reading is sent: the tick counts are exact, whatever the scheduling
+        List<PowerSample> power = sink.events(PowerSample.class);
+        long ticks = power.stream().filter(s -> s.deviceKey().equals("gpu:GPU-a")).count();
+        List<PowerSample> shared = power.stream().filter(s -> s.deviceKey().equals("cpu:shared")).toList();
+        assertThat(shared).as("read on ticks 0, 4, 8, ... of %d", ticks).hasSize((int) ((ticks + 3) / 4));
+        assertThat(shared).as("the higher-ranked source keeps its key between its reads, too")
+                .allSatisfy(s -> {
+                    assertThat(s.source()).isEqualTo("model");
+                    assertThat(s.powerWatts()).isEqualTo(40.0);
+                });
+        assertThat(sink.events(MemorySample.class)).hasSize((int) ((ticks + 3) / 4));
+    }
+
+    @Test
+    void aSamplerWhoseSourcesAllReadSeldomWakesAtTheirPeriodNotTheInterval() throws Exception {
+        ScriptedEnergy model = new ScriptedEnergy("model", Scope.HOST, 90, "cpu:node-1:package-0");
+        model.power.put("cpu:node-1:package-0", 40.0);
+        model.powerReadPeriod = Duration.ofMillis(200);
+        try (ProcessMeasurement m = builder(registry(CONTEXT, model)).samplingInterval(Duration.ofMillis(5)).open()) {
+            long started = System.nanoTime();
+            m.startSampling();
+            sink.await("3 power samples", TIMEOUT, events -> count(events, PowerSample.class, s -> true) >= 3);
+            List<PowerSample> power = sink.events(PowerSample.class);
+            long last = power.get(power.size() - 1).envelope().monoNanos();
+            // fixed rate at 200 ms: the k-th reading is due no earlier than start + k × 200 ms (at 5 ms there
+            // would be ~40 ticks per 200 ms)
+            assertThat(power.size()).isLessThanOrEqualTo((int) ((last - started) / 200_000_000L) + 1);
+        }
+    }
+
+    @Test
     void emittedSeqsAreGapFreeAcrossTheSamplerThreadAndTheCaller() throws Exception {
         ScriptedEnergy gpu = new ScriptedEnergy("scripted-gpu", Scope.PROCESS, 90, "gpu:GPU-a", "gpu:GPU-b")
                 .counter("gpu:GPU-a", EnergyMethod.COUNTER, 0, null)

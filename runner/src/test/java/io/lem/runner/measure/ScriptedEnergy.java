@@ -36,6 +36,7 @@ class ScriptedEnergy implements EnergySourceProvider {
     volatile Availability availability = Availability.yes();
     volatile Exception openFailure;
     volatile Duration updatePeriod = Duration.ZERO;
+    volatile Duration powerReadPeriod = Duration.ZERO;
 
     ScriptedEnergy(String name, Scope scope, int rank, String... deviceKeys) {
         this.name = name;
@@ -117,6 +118,11 @@ class ScriptedEnergy implements EnergySourceProvider {
         @Override
         public Duration updatePeriod() {
             return updatePeriod;
+        }
+
+        @Override
+        public Duration powerReadPeriod() {
+            return powerReadPeriod;
         }
 
         @Override

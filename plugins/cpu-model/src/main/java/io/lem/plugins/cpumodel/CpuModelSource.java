@@ -12,12 +12,14 @@ import java.util.Map;
 
 /**
  * TDP × utilization per package, integrated on read: every {@link #readEnergy()} and {@link #readPowerWatts()}
- * samples the kernel's tick counters, so a window's edges are exact to the kernel's 10 ms tick and the runner's power
- * sampler, which reads power at the sampling interval, keeps power fresh. No thread of its own: the counters give
+ * samples the kernel's tick counters, so a window's edges are exact to the kernel's 10 ms tick; the runner's power
+ * sampler reads power once a second ({@link #powerReadPeriod()}). No thread of its own: the counters give
  * the mean utilization between any two reads, so the integral is exact however far apart they are, and a second
  * thread waking every 100 ms would double the cost of sampling.
  */
 final class CpuModelSource implements EnergySource {
+
+    static final Duration MODEL_READ_PERIOD = Duration.ofSeconds(1);
 
     private final String pluginName;
     private final List<PackageModel> packages;
@@ -62,6 +64,15 @@ final class CpuModelSource implements EnergySource {
     @Override
     public Duration updatePeriod() {
         return samplingInterval;
+    }
+
+    /**
+     * Once a second: the tick counters make the energy exact however seldom they are read, so reading them ten times
+     * a second would only sharpen the modelled power series, at the cost of a cold wake-up each time.
+     */
+    @Override
+    public Duration powerReadPeriod() {
+        return MODEL_READ_PERIOD;
     }
 
     /** Modelled power since the previous read (of power or energy). */

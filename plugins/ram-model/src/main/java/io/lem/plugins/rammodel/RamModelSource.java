@@ -56,6 +56,12 @@ final class RamModelSource implements EnergySource {
         return Duration.ZERO;
     }
 
+    /** Once a second: the modelled power is a constant, read often it tells nothing new. */
+    @Override
+    public Duration powerReadPeriod() {
+        return Duration.ofSeconds(1);
+    }
+
     @Override
     public Map<String, Double> readPowerWatts() {
         return Map.of(deviceKey, model.watts());

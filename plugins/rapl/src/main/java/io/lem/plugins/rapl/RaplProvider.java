@@ -73,7 +73,17 @@ public final class RaplProvider implements EnergySourceProvider {
     public EnergySource open(PluginContext context) throws PluginException {
         RaplSettings settings = settings(context);
         List<RaplDomain> domains = domains(context);
-        RaplSource source = new RaplSource(NAME, domains, reader, monoClock, settings.maxPlausibleWatts());
+        // the sampling path keeps each counter file open; a test's own reader is used as it is
+        SysfsReader counters = reader == SysfsReader.FILES ? new OpenCounterFiles() : reader;
+        RaplSource source;
+        try {
+            source = new RaplSource(NAME, domains, counters, monoClock, settings.maxPlausibleWatts());
+        } catch (PluginException | RuntimeException e) {
+            if (counters instanceof OpenCounterFiles files) {
+                files.close();
+            }
+            throw e;
+        }
         source.startGuard(RaplSource.guardInterval(domains, settings.maxPlausibleWatts()));
         return source;
     }

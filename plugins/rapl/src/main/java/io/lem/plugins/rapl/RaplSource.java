@@ -189,5 +189,8 @@ final class RaplSource implements EnergySource {
                 Thread.currentThread().interrupt();
             }
         }
+        if (reader instanceof OpenCounterFiles files) {
+            files.close();
+        }
     }
 }
