@@ -49,8 +49,9 @@ import java.util.Map;
  * the slowdown is the median of the per-pair ratios. Target: at most 1%.
  *
  * <pre>
- * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)] [--prompts N (default 24)]
- *                         [--batch-size B (default 4)] [--new-tokens T (default 32)]
+ * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)]
+ *                         [--prompts N (default 192 for tiny-llama, 24 otherwise)]
+ *                         [--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file]
  * </pre>
  * Models default to {@code lem-synthetic/tiny-llama} (the quickstart's) and {@code lem-synthetic/smollm2-135m}
  * (SmolLM2-135M's dimensions); both are synthesized into {@code LEM_HOME} on first use. Exit status 0 when every
@@ -63,14 +64,29 @@ public final class RunOverheadBench {
     private RunOverheadBench() {
     }
 
+    /**
+     * Prompts per run when {@code --prompts} is not given: the quickstart's tiny model generates 24 prompts in a
+     * quarter of a second, where one scheduler time slice or JIT compilation is several percent; 192 make its run
+     * about two seconds, like one SmolLM2-sized batch.
+     */
+    static int defaultPrompts(String model) {
+        return model.endsWith("/tiny-llama") ? 192 : 24;
+    }
+
+    /** {@code prompts} is 0 when not given: then {@link #defaultPrompts(String)} per model. */
     record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka) {
-        static final String USAGE = "[--model NAME]... [--repeats N (default 7)] [--prompts N (default 24)] "
+        int promptsFor(String model) {
+            return prompts > 0 ? prompts : defaultPrompts(model);
+        }
+
+        static final String USAGE = "[--model NAME]... [--repeats N (default 7)] "
+                + "[--prompts N (default 192 for tiny-llama, 24 otherwise)] "
                 + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)]";
 
         static Options parse(String[] args) {
             List<String> models = new ArrayList<>();
             int repeats = 7;
-            int prompts = 24;
+            int prompts = 0;
             int batch = 4;
             int tokens = 32;
             boolean kafka = true;
@@ -99,7 +115,7 @@ public final class RunOverheadBench {
                     throw new IllegalArgumentException(flag + ": not a whole number: " + value);
                 }
             }
-            if (repeats < 1 || prompts < 1 || batch < 1 || tokens < 1) {
+            if (repeats < 1 || prompts < 0 || batch < 1 || tokens < 1) {
                 throw new IllegalArgumentException("--repeats, --prompts, --batch-size and --new-tokens must be >= 1");
             }
             if (models.isEmpty()) {
@@ -139,7 +155,7 @@ public final class RunOverheadBench {
                 Result r = measure(o, model, base, work, lemHome, o.kafka() ? broker.bootstrapServers() : null);
                 pass &= r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT;
                 table.add(String.format(Locale.ROOT, "| %s | %d × %d prompts, %d new tokens | %.1f | %.1f | %+.2f %% "
-                                + "(pairs: %s) | %s |", model, o.prompts() / o.batchSize(), o.batchSize(),
+                                + "(pairs: %s) | %s |", model, o.promptsFor(model) / o.batchSize(), o.batchSize(),
                         o.newTokens(), r.bareMedianMs(), r.measuredMedianMs(), r.slowdownPercent(), r.pairs(),
                         r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL"));
             }
@@ -162,7 +178,7 @@ public final class RunOverheadBench {
         Path config = work.resolve(model.replace('/', '_') + ".yaml");
         Files.writeString(config, "_extends: \"" + base + "\"\n"
                 + "config_name: run-overhead\nmodel_name: " + model + "\n"
-                + "num_input_prompts: " + o.prompts() + "\nmax_input_tokens: 64\n"
+                + "num_input_prompts: " + o.promptsFor(model) + "\nmax_input_tokens: 64\n"
                 + "max_output_tokens: " + o.newTokens() + "\nmin_output_tokens: " + o.newTokens() + "\n"
                 + "num_processes: 1\nwarmup_batches: 1\nfp_precision: float32\n"
                 + "batching_options:\n  batch_size: " + o.batchSize() + "\n");

@@ -39,12 +39,6 @@ final class SpoolDelivery implements Runnable {
     private static final Duration VERIFY_POLL = Duration.ofMillis(10);
     private static final Duration CATCH_UP_POLL = Duration.ofMillis(100);
     private static final long IDLE_WAIT_MILLIS = 100;
-    /**
-     * Shortest time between two send-and-verify cycles while events flow. Without it a process emitting an event
-     * per decode step made this thread (and the producer's and broker's) run a cycle per few events; batching them
-     * for 50 ms costs nothing a reader could notice and most of that CPU, which the generation loop shares.
-     */
-    static final long PACE_MILLIS = 50;
     private static final long MIN_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 2000;
     /** Compact once this much verified data sits at the front, unless the copy would be large. */
@@ -67,7 +61,13 @@ final class SpoolDelivery implements Runnable {
     private volatile boolean closing;
     private volatile long closeDeadlineNanos;
     private final Object pace = new Object();
-    private long lastCycleNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(PACE_MILLIS);
+    /**
+     * Shortest time between two send-and-verify cycles while events flow ({@link KafkaSinkSettings#deliveryInterval}).
+     * Without it a process emitting an event per decode step made this thread (and the producer's and broker's) run a
+     * cycle per few events, CPU which the generation loop shares.
+     */
+    private final long paceNanos;
+    private long lastCycleNanos;
 
     private Admin admin;
     private KafkaConsumer<String, byte[]> consumer;
@@ -92,6 +92,8 @@ final class SpoolDelivery implements Runnable {
         this.key = key;
         this.spool = spool;
         this.leftovers = new ArrayList<>(leftovers);
+        this.paceNanos = settings.deliveryInterval().toNanos();
+        this.lastCycleNanos = System.nanoTime() - paceNanos;
     }
 
     SinkStatus.State state() {
@@ -188,9 +190,9 @@ final class SpoolDelivery implements Runnable {
         }
     }
 
-    /** Waits until {@link #PACE_MILLIS} have passed since the last cycle began; closing ends the wait at once. */
+    /** Waits until {@link #paceNanos} have passed since the last cycle began; closing ends the wait at once. */
     private void pace() throws InterruptedException {
-        long due = lastCycleNanos + TimeUnit.MILLISECONDS.toNanos(PACE_MILLIS);
+        long due = lastCycleNanos + paceNanos;
         synchronized (pace) {
             for (long wait = due - System.nanoTime(); !closing && wait > 0; wait = due - System.nanoTime()) {
                 TimeUnit.NANOSECONDS.timedWait(pace, wait);
