@@ -29,6 +29,8 @@ public final class JavaMatVec {
     private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     private static volatile Boolean forced = parse(System.getProperty("lem.engine.java-matvec"));
     private static volatile PairWorker worker;
+    private static volatile boolean attention = !"false".equalsIgnoreCase(
+            System.getProperty("lem.engine.java-attention"));
     private static final AtomicLong PRODUCTS = new AtomicLong();
 
     private JavaMatVec() {
@@ -51,6 +53,19 @@ public final class JavaMatVec {
     /** Forces the path on (with the two-thread split) or off; null restores the default. */
     public static void force(Boolean on) {
         forced = on;
+    }
+
+    /**
+     * Whether the single-token path also does attention on the JVM over the cache's memory (default; off with
+     * {@code -Dlem.engine.java-attention=false}: attention then runs as PyTorch ops).
+     */
+    public static boolean attentionOnJvm() {
+        return attention;
+    }
+
+    /** Sets {@link #attentionOnJvm()} (benchmarks). */
+    public static void attentionOnJvm(boolean on) {
+        attention = on;
     }
 
     /** Products computed so far (tests check that the path was taken). */
@@ -98,6 +113,25 @@ public final class JavaMatVec {
             return null;
         }
         return new Matrix(w, data.order(ByteOrder.nativeOrder()), (int) rows, (int) cols);
+    }
+
+    /**
+     * Single-token attention of a batch of one on the JVM over its float32 cache buffers
+     * ({@link BatchState#cacheBuffers}): writes the new key and value at column {@code column}, then the context of
+     * every query head over columns {@code [from, column]} (earlier ones are masked) into {@code context}.
+     *
+     * @param qkv     q heads {@code [heads, headDim]} then k and v {@code [kvHeads, headDim]} each (rotated, q scaled)
+     * @param cache   the layer's key {@code [kvHeads, headDim, capacity]} and value {@code [kvHeads, capacity,
+     *                headDim]} buffers
+     */
+    public static void attend(float[] qkv, int heads, int kvHeads, int headDim, java.nio.ByteBuffer[] cache,
+            int capacity, int from, int column, float[] context) {
+        if (column >= capacity || from < 0 || from > column || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("column " + column + " from " + from + " capacity " + capacity);
+        }
+        float[] scores = new float[column + 1];
+        VectorKernels.attend(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity, from, column, scores,
+                context);
     }
 
     /** A float32 row-major {@code [rows, cols]} matrix in a tensor's memory. */

@@ -72,4 +72,81 @@ final class VectorKernels {
             y[r] = sum;
         }
     }
+
+    /**
+     * Single-token attention of one sequence over its float32 cache, in place of the cache ops of the DJL path:
+     * writes the new key and value (column {@code column}), then for every query head
+     * {@code softmax(q·K[:, from..column]) · V[from..column]} into {@code context [heads · headDim]}. Columns before
+     * {@code from} are masked (pads, sliding window): the DJL path adds {@link BatchState#MASKED} to them, whose
+     * weight is exactly 0 in float32, so skipping them is the same.
+     *
+     * @param qkv      q heads {@code [heads, headDim]} (already scaled and rotated), then k and v {@code [kvHeads,
+     *                 headDim]} each
+     * @param keys     key cache {@code [kvHeads, headDim, capacity]}
+     * @param values   value cache {@code [kvHeads, capacity, headDim]}
+     * @param scores   scratch of at least {@code column + 1 + lanes}
+     */
+    static void attend(float[] qkv, int heads, int kvHeads, int headDim, ByteBuffer keys, ByteBuffer values,
+            int capacity, int from, int column, float[] scores, float[] context) {
+        int groups = heads / kvHeads;
+        int kOff = heads * headDim;
+        int vOff = kOff + kvHeads * headDim;
+        for (int h = 0; h < kvHeads; h++) {
+            for (int d = 0; d < headDim; d++) {
+                keys.putFloat(((h * headDim + d) * capacity + column) * Float.BYTES, qkv[kOff + h * headDim + d]);
+                values.putFloat(((h * capacity + column) * headDim + d) * Float.BYTES, qkv[vOff + h * headDim + d]);
+            }
+        }
+        int step = S.length();
+        int n = column + 1 - from;
+        int bound = S.loopBound(n);
+        int headBound = S.loopBound(headDim);
+        for (int h = 0; h < kvHeads; h++) {
+            for (int g = 0; g < groups; g++) {
+                int q = (h * groups + g) * headDim;
+                // scores over columns [from, column]: Σ_d q[d] · K[h, d, j], vectorized over j
+                java.util.Arrays.fill(scores, 0, n, 0f);
+                for (int d = 0; d < headDim; d++) {
+                    FloatVector qd = FloatVector.broadcast(S, qkv[q + d]);
+                    int row = ((h * headDim + d) * capacity + from) * Float.BYTES;
+                    int j = 0;
+                    for (; j < bound; j += step) {
+                        FloatVector.fromByteBuffer(S, keys, row + j * Float.BYTES, NATIVE)
+                                .fma(qd, FloatVector.fromArray(S, scores, j)).intoArray(scores, j);
+                    }
+                    float qs = qkv[q + d];
+                    for (; j < n; j++) {
+                        scores[j] += qs * keys.getFloat(row + j * Float.BYTES);
+                    }
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    max = Math.max(max, scores[j]);
+                }
+                float sum = 0;
+                for (int j = 0; j < n; j++) {
+                    float e = (float) Math.exp(scores[j] - max);
+                    scores[j] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                // context = Σ_j p[j] · V[h, j, :], vectorized over the head dimension
+                int c = (h * groups + g) * headDim;
+                java.util.Arrays.fill(context, c, c + headDim, 0f);
+                for (int j = 0; j < n; j++) {
+                    float p = scores[j] * inv;
+                    int row = ((h * capacity + from + j) * headDim) * Float.BYTES;
+                    FloatVector pv = FloatVector.broadcast(S, p);
+                    int d = 0;
+                    for (; d < headBound; d += step) {
+                        FloatVector.fromByteBuffer(S, values, row + d * Float.BYTES, NATIVE)
+                                .fma(pv, FloatVector.fromArray(S, context, c + d)).intoArray(context, c + d);
+                    }
+                    for (; d < headDim; d++) {
+                        context[c + d] += p * values.getFloat(row + d * Float.BYTES);
+                    }
+                }
+            }
+        }
+    }
 }

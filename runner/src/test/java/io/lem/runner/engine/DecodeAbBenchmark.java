@@ -17,7 +17,8 @@ import java.util.Random;
 
 /**
  * Not a test: batch-1 decode ms/step of SmolLM2-135M's dims (random weights, float32), the single-token paths
- * interleaved in one process, round after round: {@code java} (JavaMatVec), {@code split} (SplitMatVec, MKL halves
+ * interleaved in one process, round after round: {@code java} (JavaMatVec), {@code java-djl-attention} (the same
+ * with attention as PyTorch ops), {@code split} (SplitMatVec, MKL halves
  * on two threads), {@code plain} (one MKL gemv per product). Args: rounds, prompt tokens, new tokens, modes.
  * Run with {@code --add-modules jdk.incubator.vector} on the test class path.
  */
@@ -75,7 +76,8 @@ public final class DecodeAbBenchmark {
     }
 
     private static void set(String mode) {
-        JavaMatVec.force(mode.equals("java") ? Boolean.TRUE : mode.equals("default") ? null : Boolean.FALSE);
+        JavaMatVec.attentionOnJvm(!mode.equals("java-djl-attention"));
+        JavaMatVec.force(mode.startsWith("java") ? Boolean.TRUE : mode.equals("default") ? null : Boolean.FALSE);
         SplitMatVec.force(mode.equals("split") ? Boolean.TRUE : mode.equals("default") ? null : Boolean.FALSE);
     }
 }

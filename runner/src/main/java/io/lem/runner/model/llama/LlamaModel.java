@@ -44,7 +44,8 @@ import io.lem.runner.model.ModelInfo;
  * API module present, no projection biases), a single-token pass keeps its residual stream in a Java array and does
  * the weight-streaming products (fused q|k|v, o, fused gate|up, down, LM head) with the Java kernel, straight from
  * the tensors' memory, together with the elementwise work between them (RMSNorm, RoPE, SwiGLU, residual adds, the
- * embedding row). Only attention over the KV cache stays in PyTorch: about ten JNI calls per layer instead of ~35.
+ * embedding row), and attention over the KV cache too, reading and writing the cache tensors' memory
+ * ({@link BatchState#cacheBuffers}): no JNI call per layer at all (against ~35 on the DJL path).
  */
 public final class LlamaModel implements CausalLm {
 
@@ -259,27 +260,37 @@ public final class LlamaModel implements CausalLm {
         float[] qkv = new float[vEnd];
         float[] out = new float[hidden];
         float[] gateUp = new float[2 * inter];
+        int column = state.length();
+        int window = config.slidingWindow();
+        int from = Math.max(state.padding(0), window > 0 ? column - window + 1 : 0);
+        float[] context = new float[qEnd];
         try (NDManager step = state.newStep()) {
-            NDArray mask = state.attentionMask(step, 1, config.slidingWindow());
-            if (mask != null) {
-                mask = mask.reshape(1, 1, 1, 1, keys);
-            }
+            NDArray mask = null;
             for (int l = 0; l < config.numLayers(); l++) {
                 JavaMatVec.Matrix[] m = javaLayers[l];
                 rmsNorm(x, hidden, eps, h);
                 m[0].multiply(h, qkv);
                 rotate(qkv, heads + kvHeads, headDim, cosRows, sinRows, ropeAt);
-                float[] context;
-                try (NDManager scope = step.newSubManager()) {
-                    NDArray[] cached = state.append(scope, l,
-                            scope.create(Arrays.copyOfRange(qkv, qEnd, kEnd), new Shape(1, kvHeads, headDim, 1)),
-                            scope.create(Arrays.copyOfRange(qkv, kEnd, vEnd), new Shape(1, kvHeads, 1, headDim)));
-                    NDArray q = scope.create(Arrays.copyOf(qkv, qEnd), new Shape(1, kvHeads, groups, headDim));
-                    NDArray scores = q.matMul(cached[0]);
-                    NDArray probs = mask == null ? Ops.maskedSoftmax(scores, null)
-                            : Ops.maskedSoftmax(scores.reshape(1, kvHeads, groups, 1, keys), mask)
-                                    .reshape(1, kvHeads, groups, keys);
-                    context = probs.matMul(cached[1]).toFloatArray();
+                java.nio.ByteBuffer[] cache = JavaMatVec.attentionOnJvm() ? state.cacheBuffers(l) : null;
+                if (cache != null) {
+                    // the cache's own memory: new key and value written, attention computed on the JVM
+                    JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context);
+                } else {
+                    if (mask == null) {
+                        mask = state.attentionMask(step, 1, window);
+                        mask = mask == null ? null : mask.reshape(1, 1, 1, 1, keys);
+                    }
+                    try (NDManager scope = step.newSubManager()) {
+                        NDArray[] cached = state.append(scope, l,
+                                scope.create(Arrays.copyOfRange(qkv, qEnd, kEnd), new Shape(1, kvHeads, headDim, 1)),
+                                scope.create(Arrays.copyOfRange(qkv, kEnd, vEnd), new Shape(1, kvHeads, 1, headDim)));
+                        NDArray q = scope.create(Arrays.copyOf(qkv, qEnd), new Shape(1, kvHeads, groups, headDim));
+                        NDArray scores = q.matMul(cached[0]);
+                        NDArray probs = mask == null ? Ops.maskedSoftmax(scores, null)
+                                : Ops.maskedSoftmax(scores.reshape(1, kvHeads, groups, 1, keys), mask)
+                                        .reshape(1, kvHeads, groups, keys);
+                        System.arraycopy(probs.matMul(cached[1]).toFloatArray(), 0, context, 0, qEnd);
+                    }
                 }
                 m[1].multiply(context, out);
                 addTo(x, out, hidden);
