@@ -44,28 +44,6 @@ final class KernelVariants {
         }
     }
 
-    /** One row, columns unrolled by 4 (4 accumulators on consecutive cache lines of one row). */
-    static void direct1x4(ByteBuffer w, int cols, float[] x, float[] y, int from, int to) {
-        int step = S.length();
-        int rowBytes = cols * 4;
-        for (int r = from; r < to; r++) {
-            int b = r * rowBytes;
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            int c = 0;
-            for (; c + 4 * step <= cols; c += 4 * step) {
-                int o = b + c * 4;
-                a0 = FloatVector.fromByteBuffer(S, w, o, NATIVE).fma(FloatVector.fromArray(S, x, c), a0);
-                a1 = FloatVector.fromByteBuffer(S, w, o + 64, NATIVE).fma(FloatVector.fromArray(S, x, c + step), a1);
-                a2 = FloatVector.fromByteBuffer(S, w, o + 128, NATIVE).fma(FloatVector.fromArray(S, x, c + 2 * step), a2);
-                a3 = FloatVector.fromByteBuffer(S, w, o + 192, NATIVE).fma(FloatVector.fromArray(S, x, c + 3 * step), a3);
-            }
-            for (; c < cols; c += step) {
-                a0 = FloatVector.fromByteBuffer(S, w, b + c * 4, NATIVE).fma(FloatVector.fromArray(S, x, c), a0);
-            }
-            y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        }
-    }
-
     /** Two rows, columns unrolled by 4. */
     static void direct2x4(ByteBuffer w, int cols, float[] x, float[] y, int from, int to) {
         int step = S.length();

@@ -21,7 +21,9 @@ import java.util.concurrent.Future;
  * of a batch-1 decode step of SmolLM2-135M (30 layers of fused q|k|v {@code [960, 576]}, o {@code [576, 576]}, fused
  * gate|up {@code [3072, 576]}, down {@code [576, 1536]}, plus the LM head {@code [49152, 576]}: 542 MB, so every sweep
  * streams from memory). Variants run interleaved, round after round, in one process; each prints the best and median
- * sweep as GB/s of weights read.
+ * sweep as GB/s of weights read. "Java direct" is the production kernel ({@link VectorKernels#multiply}, one row and
+ * four vectors at a time, from the tensor's direct buffer); the other Java variants ({@link KernelVariants}) are the
+ * layouts tried on the way (several rows at once, a Java {@code float[]} copy of the weights).
  *
  * <p>Run (needs the incubator module): {@code java --add-modules jdk.incubator.vector -cp
  * runner/target/test-classes:runner/target/classes:<deps> io.lem.runner.engine.MatVecBenchmark [rounds] [sweeps]
@@ -117,6 +119,11 @@ public final class MatVecBenchmark {
                     VectorKernels.multiply(m.direct, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
                 }
             });
+            variants.put("Java direct 4 rows 1 thread", () -> {
+                for (Mat m : mats) {
+                    KernelVariants.direct4(m.direct, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
+                }
+            });
             variants.put("Java float[] 1 thread", () -> {
                 for (Mat m : mats) {
                     KernelVariants.float4(m.copy, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
@@ -127,23 +134,9 @@ public final class MatVecBenchmark {
                     KernelVariants.direct8(m.direct, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
                 }
             });
-            variants.put("Java direct1x4 1 thread", () -> {
-                for (Mat m : mats) {
-                    KernelVariants.direct1x4(m.direct, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
-                }
-            });
             variants.put("Java direct2x4 1 thread", () -> {
                 for (Mat m : mats) {
                     KernelVariants.direct2x4(m.direct, m.cols, xs.get(m.cols), ys.get(m.rows), 0, m.rows);
-                }
-            });
-            variants.put("Java direct1x4 2 thr spin/park", () -> {
-                for (Mat m : mats) {
-                    int half = m.rows / 2;
-                    float[] x = xs.get(m.cols);
-                    float[] y = ys.get(m.rows);
-                    pair.run(() -> KernelVariants.direct1x4(m.direct, m.cols, x, y, 0, half),
-                            () -> KernelVariants.direct1x4(m.direct, m.cols, x, y, half, m.rows));
                 }
             });
             variants.put("Java direct2x4 2 thr spin/park", () -> {
