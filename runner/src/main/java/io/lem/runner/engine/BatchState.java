@@ -45,6 +45,8 @@ public final class BatchState implements AutoCloseable {
     private final CountedFlops flops = new CountedFlops();
     private int length;
     private boolean closed;
+    /** Per layer, the key and value caches as buffers over the tensors' memory (Java batch-1 decode), made lazily. */
+    private java.nio.ByteBuffer[][] cacheBuffers;
 
     /**
      * @param parent   the model's manager (the state takes a sub-manager of it)
@@ -201,6 +203,34 @@ public final class BatchState implements AutoCloseable {
         values[layer].get(step, new NDIndex().addAllDim(2).addSliceDim(length, length + t)).addi(v);
         return new NDArray[] {keys[layer].get(step, new NDIndex().addAllDim(3).addSliceDim(0, length + t)),
                 values[layer].get(step, new NDIndex().addAllDim(2).addSliceDim(0, length + t))};
+    }
+
+    /**
+     * Layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and value cache
+     * {@code [kvHeads, capacity, headDim]} of a batch of one, as float32 buffers in native order over the tensors'
+     * own memory (zero-copy, valid until the state is closed), for a single-token pass that reads and writes the
+     * cache on the JVM ({@link JavaMatVec#attend}); null unless the batch has one sequence and the cache is float32
+     * on the CPU.
+     */
+    public java.nio.ByteBuffer[] cacheBuffers(int layer) {
+        ensureOpen();
+        if (batchSize != 1 || keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
+            return null;
+        }
+        if (cacheBuffers == null) {
+            cacheBuffers = new java.nio.ByteBuffer[keys.length][];
+        }
+        if (cacheBuffers[layer] == null) {
+            java.nio.ByteBuffer k = keys[layer].toByteBuffer(true);
+            java.nio.ByteBuffer v = values[layer].toByteBuffer(true);
+            long bytes = keys[layer].size() * Float.BYTES;
+            if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
+                return null;
+            }
+            cacheBuffers[layer] = new java.nio.ByteBuffer[] {k.order(java.nio.ByteOrder.nativeOrder()),
+                    v.order(java.nio.ByteOrder.nativeOrder())};
+        }
+        return cacheBuffers[layer];
     }
 
     /** Marks {@code t} more columns as filled; the model calls it once per forward pass, after the last layer. */

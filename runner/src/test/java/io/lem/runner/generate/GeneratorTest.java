@@ -6,6 +6,7 @@ import io.lem.runner.engine.EngineException;
 import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
+import io.lem.runner.engine.JavaMatVec;
 import io.lem.runner.engine.SplitMatVec;
 import io.lem.runner.engine.SyntheticModels;
 import io.lem.runner.engine.SyntheticModels.Gpt2Spec;
@@ -72,12 +73,28 @@ class GeneratorTest {
         List<int[]> prompts = prompts(5, llama.info().vocabSize(), 3);
         List<GenerationResult> batched = new Generator(llama, greedy(10).batchSize(5).build()).generate(prompts, null);
         SplitMatVec.force(true);
+        JavaMatVec.force(false);
         try {
             List<GenerationResult> split = new Generator(llama, greedy(10).batchSize(1).build())
                     .generate(prompts, null);
             assertThat(tokens(split)).isEqualTo(tokens(batched));
         } finally {
             SplitMatVec.force(null);
+            JavaMatVec.force(null);
+        }
+    }
+
+    @Test
+    void oneByOneWithJavaProductsEqualsBatched() {
+        List<int[]> prompts = prompts(5, llama.info().vocabSize(), 3);
+        List<GenerationResult> batched = new Generator(llama, greedy(10).batchSize(5).build()).generate(prompts, null);
+        JavaMatVec.force(true);
+        try {
+            List<GenerationResult> java = new Generator(llama, greedy(10).batchSize(1).build())
+                    .generate(prompts, null);
+            assertThat(tokens(java)).isEqualTo(tokens(batched));
+        } finally {
+            JavaMatVec.force(null);
         }
     }
 

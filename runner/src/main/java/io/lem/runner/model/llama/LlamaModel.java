@@ -9,10 +9,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import io.lem.runner.engine.BatchState;
 import io.lem.runner.engine.CountedFlops;
 import io.lem.runner.engine.IntraOpThreads;
+import io.lem.runner.engine.JavaMatVec;
 import io.lem.runner.engine.Ops;
 import io.lem.runner.engine.SplitMatVec;
 import io.lem.runner.model.CausalLm;
@@ -36,6 +38,14 @@ import io.lem.runner.model.ModelInfo;
  * slices, no mask ops when nothing is masked); about 40 per layer, fewer for a single token (batch-1 decode), whose
  * head layouts are plain reshapes. Batch-1 decode also splits every weight-streaming product by rows over two threads
  * ({@link SplitMatVec}).
+ *
+ * <h2>Batch-1 decode on the JVM</h2>
+ * When the Java matrix-vector products are available ({@link JavaMatVec}: float32 on the CPU, the incubator Vector
+ * API module present, no projection biases), a single-token pass keeps its residual stream in a Java array and does
+ * the weight-streaming products (fused q|k|v, o, fused gate|up, down, LM head) with the Java kernel, straight from
+ * the tensors' memory, together with the elementwise work between them (RMSNorm, RoPE, SwiGLU, residual adds, the
+ * embedding row), and attention over the KV cache too, reading and writing the cache tensors' memory
+ * ({@link BatchState#cacheBuffers}): no JNI call per layer at all (against ~35 on the DJL path).
  */
 public final class LlamaModel implements CausalLm {
 
@@ -48,6 +58,11 @@ public final class LlamaModel implements CausalLm {
     /** Row halves (views) of every projection, per layer: qkv, output, gate|up (split into gate and up), down. */
     private final List<NDArray[][]> halves = new ArrayList<>();
     private final NDArray[] lmHeadHalves;
+    /** The Java single-token path's matrices per layer (qkv, output, gateUp, down), or null when it is unavailable. */
+    private final JavaMatVec.Matrix[][] javaLayers;
+    private final JavaMatVec.Matrix javaHead;
+    private final JavaMatVec.Matrix javaEmbedding;
+    private final float[] finalNormGain;
 
     LlamaModel(LlamaConfiguration config, LlamaWeights weights, RotaryTables rope, NDManager manager, DataType dtype,
             ModelInfo info) {
@@ -62,6 +77,26 @@ public final class LlamaModel implements CausalLm {
                     SplitMatVec.halves(layer.gateUp(), config.intermediateSize()), half(layer.down())});
         }
         this.lmHeadHalves = half(weights.lmHead());
+        JavaMatVec.Matrix[][] java = dtype == DataType.FLOAT32 && JavaMatVec.available()
+                ? new JavaMatVec.Matrix[weights.layers().size()][] : null;
+        for (int l = 0; java != null && l < java.length; l++) {
+            LlamaWeights.Layer layer = weights.layers().get(l);
+            JavaMatVec.Matrix[] m = {JavaMatVec.of(layer.qkv()), JavaMatVec.of(layer.output()),
+                    JavaMatVec.of(layer.gateUp()), JavaMatVec.of(layer.down())};
+            boolean biased = layer.qkvBias() != null || layer.outputBias() != null || layer.gateUpBias() != null
+                    || layer.downBias() != null;
+            java[l] = m;
+            if (biased || Arrays.asList(m).contains(null)) {
+                java = null;
+            }
+        }
+        JavaMatVec.Matrix head = java == null ? null : JavaMatVec.of(weights.lmHead());
+        JavaMatVec.Matrix embedding = java == null ? null : JavaMatVec.of(weights.embedding());
+        boolean ok = head != null && embedding != null && weights.finalNorm().getDataType() == DataType.FLOAT32;
+        this.javaLayers = ok ? java : null;
+        this.javaHead = ok ? head : null;
+        this.javaEmbedding = ok ? embedding : null;
+        this.finalNormGain = ok ? weights.finalNorm().toFloatArray() : null;
     }
 
     private static NDArray[] half(NDArray w) {
@@ -87,6 +122,9 @@ public final class LlamaModel implements CausalLm {
     public float[] forward(BatchState state, int[] tokens, int t) {
         int b = state.batchSize();
         state.checkInput(tokens, t);
+        if (b * t == 1 && javaLayers != null && JavaMatVec.active()) {
+            return forwardSingle(state, tokens[0]);
+        }
         int n = b * t;
         int hidden = config.hiddenSize();
         int half = config.headDim() / 2;
@@ -190,6 +228,126 @@ public final class LlamaModel implements CausalLm {
                 : Ops.project(layer.gateUp(), normed, layer.gateUpBias())
                         .split(new long[] {config.intermediateSize()}, 0).toArray(new NDArray[0]);
         x.addi(project(layer.down(), parts[3], Ops.swiglu(gateUp[0], gateUp[1]), layer.downBias(), split));
+    }
+
+    /**
+     * One new token of one sequence with the products on the JVM ({@link JavaMatVec}); attention over the cache in
+     * PyTorch. Same result as the general path up to float32 rounding (summation order).
+     */
+    private float[] forwardSingle(BatchState state, int token) {
+        int hidden = config.hiddenSize();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int groups = config.kvGroups();
+        int headDim = config.headDim();
+        int inter = config.intermediateSize();
+        int qEnd = heads * headDim;
+        int kEnd = qEnd + kvHeads * headDim;
+        int vEnd = kEnd + kvHeads * headDim;
+        int keys = state.length() + 1;
+        float eps = (float) config.rmsNormEps();
+        IntraOpThreads.forTokens(1);
+
+        float[] x = new float[hidden];
+        javaEmbedding.row(token, x);
+        int position = state.maxPosition(1);
+        rope.ensure(position + 1);
+        float[] cosRows = rope.cosRows();
+        float[] sinRows = rope.sinSignedRows();
+        int ropeAt = position * headDim;
+
+        float[] h = new float[Math.max(hidden, inter)];
+        float[] qkv = new float[vEnd];
+        float[] out = new float[hidden];
+        float[] gateUp = new float[2 * inter];
+        int column = state.length();
+        int window = config.slidingWindow();
+        int from = Math.max(state.padding(0), window > 0 ? column - window + 1 : 0);
+        float[] context = new float[qEnd];
+        try (NDManager step = state.newStep()) {
+            NDArray mask = null;
+            for (int l = 0; l < config.numLayers(); l++) {
+                JavaMatVec.Matrix[] m = javaLayers[l];
+                rmsNorm(x, hidden, eps, h);
+                m[0].multiply(h, qkv);
+                rotate(qkv, heads + kvHeads, headDim, cosRows, sinRows, ropeAt);
+                java.nio.ByteBuffer[] cache = JavaMatVec.attentionOnJvm() ? state.cacheBuffers(l) : null;
+                if (cache != null) {
+                    // the cache's own memory: new key and value written, attention computed on the JVM
+                    JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context);
+                } else {
+                    if (mask == null) {
+                        mask = state.attentionMask(step, 1, window);
+                        mask = mask == null ? null : mask.reshape(1, 1, 1, 1, keys);
+                    }
+                    try (NDManager scope = step.newSubManager()) {
+                        NDArray[] cached = state.append(scope, l,
+                                scope.create(Arrays.copyOfRange(qkv, qEnd, kEnd), new Shape(1, kvHeads, headDim, 1)),
+                                scope.create(Arrays.copyOfRange(qkv, kEnd, vEnd), new Shape(1, kvHeads, 1, headDim)));
+                        NDArray q = scope.create(Arrays.copyOf(qkv, qEnd), new Shape(1, kvHeads, groups, headDim));
+                        NDArray scores = q.matMul(cached[0]);
+                        NDArray probs = mask == null ? Ops.maskedSoftmax(scores, null)
+                                : Ops.maskedSoftmax(scores.reshape(1, kvHeads, groups, 1, keys), mask)
+                                        .reshape(1, kvHeads, groups, keys);
+                        System.arraycopy(probs.matMul(cached[1]).toFloatArray(), 0, context, 0, qEnd);
+                    }
+                }
+                m[1].multiply(context, out);
+                addTo(x, out, hidden);
+                rmsNorm(x, hidden, eps, h);
+                m[2].multiply(h, gateUp);
+                for (int i = 0; i < inter; i++) {
+                    float g = gateUp[i];
+                    h[i] = g / (1f + (float) Math.exp(-g)) * gateUp[inter + i];
+                }
+                m[3].multiply(h, out);
+                addTo(x, out, hidden);
+            }
+        }
+        rmsNorm(x, hidden, eps, h);
+        for (int i = 0; i < hidden; i++) {
+            h[i] *= finalNormGain[i];
+        }
+        float[] logits = new float[javaHead.rows()];
+        javaHead.multiply(h, logits);
+        count(state.flops(), 1, 1, keys);
+        state.advance(1);
+        return logits;
+    }
+
+    /** {@code out[0, n) = x / sqrt(mean(x²) + eps)} (no gain: folded into the next projection). */
+    private static void rmsNorm(float[] x, int n, float eps, float[] out) {
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            squares += (double) x[i] * x[i];
+        }
+        float scale = (float) (1.0 / Math.sqrt((float) (squares / n) + eps));
+        for (int i = 0; i < n; i++) {
+            out[i] = x[i] * scale;
+        }
+    }
+
+    private static void addTo(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    /**
+     * RoPE in place on the first {@code count} heads of {@code v} ({@code [count, headDim]}):
+     * {@code x·cos + rotate_half(x)·sin}, the signed sine table carrying rotate_half's sign.
+     */
+    private static void rotate(float[] v, int count, int headDim, float[] cos, float[] sinSigned, int at) {
+        int half = headDim / 2;
+        for (int head = 0; head < count; head++) {
+            int o = head * headDim;
+            for (int i = 0; i < half; i++) {
+                float a = v[o + i];
+                float b = v[o + half + i];
+                v[o + i] = a * cos[at + i] + b * sinSigned[at + i];
+                v[o + half + i] = b * cos[at + half + i] + a * sinSigned[at + half + i];
+            }
+        }
     }
 
     /** Whether a pass over {@code tokens} new tokens splits its products over two threads. */

@@ -21,6 +21,9 @@ final class RotaryTables {
     private int positions;
     private NDArray cos;
     private NDArray sinSigned;
+    /** The same tables on the JVM, {@code [positions, headDim]} row-major (the Java single-token path). */
+    private float[] cosRows;
+    private float[] sinSignedRows;
 
     RotaryTables(NDManager manager, DataType dtype, int headDim, double[] inverseFrequencies, int initialPositions) {
         this.manager = manager;
@@ -43,6 +46,16 @@ final class RotaryTables {
 
     NDArray sinSigned() {
         return sinSigned;
+    }
+
+    /** cos at position {@code p}, {@code [headDim]} at offset {@code p · headDim} of the returned array. */
+    float[] cosRows() {
+        return cosRows;
+    }
+
+    /** sin at position {@code p}, signed as {@link #sinSigned()}, at offset {@code p · headDim}. */
+    float[] sinSignedRows() {
+        return sinSignedRows;
     }
 
     private void build(int n) {
@@ -76,6 +89,8 @@ final class RotaryTables {
         }
         cos = newCos;
         sinSigned = newSin;
+        cosRows = c;
+        sinSignedRows = s;
         positions = n;
     }
 }

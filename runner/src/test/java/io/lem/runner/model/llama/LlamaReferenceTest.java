@@ -4,6 +4,7 @@ import io.lem.runner.config.FpPrecision;
 import io.lem.runner.engine.EngineException;
 import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
+import io.lem.runner.engine.JavaMatVec;
 import io.lem.runner.engine.LoadedModel;
 import io.lem.runner.engine.LogitsCheck;
 import io.lem.runner.engine.SplitMatVec;
@@ -81,14 +82,32 @@ class LlamaReferenceTest {
 
     @Test
     void rowSplitSingleTokenProductsMatchReference() {
-        // batch-1 decode with every projection and the LM head split over two threads (SplitMatVec), biases included
+        // batch-1 decode with every projection and the LM head split over two threads (SplitMatVec), biases included;
+        // the Java products (which take precedence where they apply) off
         SplitMatVec.force(true);
+        JavaMatVec.force(false);
         try {
             assertThat(check(LlamaSpec.small().withHeads(6, 2, 8).withType("qwen2", true).withTied(false),
                     FpPrecision.FLOAT32, new int[] {5, 3}, 4)).isLessThan(TOLERANCE);
             assertThat(check(LlamaSpec.small(), FpPrecision.FLOAT32, new int[] {4}, 6)).isLessThan(TOLERANCE);
         } finally {
             SplitMatVec.force(null);
+            JavaMatVec.force(null);
+        }
+    }
+
+    @Test
+    void javaSingleTokenProductsMatchReference() {
+        // batch-1 decode on the JVM (JavaMatVec), split over two threads; sliding window and llama3 RoPE included
+        JavaMatVec.force(true);
+        try {
+            assertThat(check(LlamaSpec.small(), FpPrecision.FLOAT32, new int[] {4}, 6)).isLessThan(TOLERANCE);
+            assertThat(check(LlamaSpec.small().withHeads(6, 2, 8).withTied(false), FpPrecision.FLOAT32,
+                    new int[] {5, 3}, 4)).isLessThan(TOLERANCE);
+            assertThat(check(LlamaSpec.small().withType("mistral", false).withSlidingWindow(4), FpPrecision.FLOAT32,
+                    new int[] {3}, 6)).isLessThan(TOLERANCE);
+        } finally {
+            JavaMatVec.force(null);
         }
     }
 
