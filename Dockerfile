@@ -12,5 +12,6 @@ COPY configs /app/configs
 USER app
 WORKDIR /app
 ENV LEM_HOME=/home/app/.lem
-ENTRYPOINT ["java", "-jar", "/opt/lem/lem.jar"]
+# jdk.incubator.vector: the runner's batch-1 decode kernel (the JVM prints one warning that it is incubating)
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-jar", "/opt/lem/lem.jar"]
 CMD ["--help"]

@@ -14,5 +14,5 @@ if [[ "${LEM_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q ${mvn_flags[@]+"${mvn_flags[@]}"} -DskipTests -pl bench -am package
 fi
 
-exec java ${LEM_BENCH_JAVA_OPTS:-} -Dai.djl.offline=true \
+exec java --add-modules jdk.incubator.vector ${LEM_BENCH_JAVA_OPTS:-} -Dai.djl.offline=true \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.lem.bench.RunOverheadBench "$@"

@@ -61,6 +61,10 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Time a cancelled runner gets to record its state and flush its events (RunnerMain's advice). */
     private static final long CANCEL_GRACE_SECONDS = 45;
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** Whether the JDK the runners start from has the module (the same java.home as this JVM). */
+    private static final boolean VECTOR_MODULE_PRESENT =
+            java.lang.module.ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent();
 
     @Spec
     CommandSpec spec;
@@ -308,6 +312,10 @@ public final class RunCommand implements Callable<Integer> {
     private List<String> command(Path config, String id, int index, int processes, KafkaConnection connection) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (VECTOR_MODULE_PRESENT) {
+            // the batch-1 decode kernel (runner engine/JavaMatVec); a JDK without the module would refuse the flag
+            command.addAll(List.of("--add-modules", VECTOR_MODULE));
+        }
         String opts = System.getenv("LEM_RUNNER_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             command.addAll(List.of(opts.trim().split("\\s+")));
