@@ -62,6 +62,7 @@ public final class RunCommand implements Callable<Integer> {
     /** Time a cancelled runner gets to record its state and flush its events (RunnerMain's advice). */
     private static final long CANCEL_GRACE_SECONDS = 45;
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String INTRA_OP_THREADS = "ai.djl.pytorch.num_threads";
     /** Whether the JDK the runners start from has the module (the same java.home as this JVM). */
     private static final boolean VECTOR_MODULE_PRESENT =
             java.lang.module.ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent();
@@ -317,6 +318,11 @@ public final class RunCommand implements Callable<Integer> {
             command.addAll(List.of("--add-modules", VECTOR_MODULE));
         }
         String opts = System.getenv("LEM_RUNNER_JAVA_OPTS");
+        if (processes > 1 && (opts == null || !opts.contains(INTRA_OP_THREADS))) {
+            // the processes share this host's cores, as torchrun's OMP_NUM_THREADS=1 default assumes: each gets its
+            // share, not all of them (N processes x all cores oversubscribe, and every op waits at its barrier)
+            command.add("-D" + INTRA_OP_THREADS + "=" + intraOpThreads(processes));
+        }
         if (opts != null && !opts.isBlank()) {
             command.addAll(List.of(opts.trim().split("\\s+")));
         }
@@ -331,6 +337,11 @@ public final class RunCommand implements Callable<Integer> {
         pluginsDirs.forEach(dir -> command.addAll(List.of("--plugins-dir", dir.toAbsolutePath().toString())));
         pluginSettings.forEach((k, v) -> command.addAll(List.of("--plugin-setting", k + "=" + v)));
         return command;
+    }
+
+    /** Each of {@code processes} runners on this host gets an equal share of its cores for PyTorch, at least one. */
+    static int intraOpThreads(int processes) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / processes);
     }
 
     private static Map<String, String> childEnv(ExperimentConfig config, int index) {

@@ -3,7 +3,6 @@ package io.lem.runner.process;
 import io.lem.api.event.BatchCompleted;
 import io.lem.api.event.BatchStarted;
 import io.lem.api.event.PrefillCompleted;
-import io.lem.api.event.TokensGenerated;
 import io.lem.api.flops.BatchWork;
 import io.lem.api.flops.FlopsCount;
 import io.lem.runner.events.EventEmitter;
@@ -15,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Turns one {@code Generator.generate} call into events: per batch {@code BatchStarted}, {@code PrefillCompleted},
- * one {@code TokensGenerated} per decode step and {@code BatchCompleted}; for measured batches also the energy window
+ * one {@code TokensGenerated} per decode step (sent in bursts: {@link PendingSteps}) and {@code BatchCompleted}; for measured batches also the energy window
  * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}) and the
  * batch's {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}) after it.
  * Warm-up batches get only the four batch events, flagged {@code warmup=true}.
@@ -37,6 +36,7 @@ final class BatchEvents implements GenerationListener {
     private final int plannedBatches;
     private final long processStartNanos;
 
+    private final PendingSteps steps = new PendingSteps();
     private long batchStartNanos;
     private long batchInputTokens;
 
@@ -87,13 +87,34 @@ final class BatchEvents implements GenerationListener {
     @Override
     public void onDecodeStep(DecodeStep e) {
         cancelCheck.run();
-        int i = indexOf(e.batchIndex());
-        emitter.emit(env -> new TokensGenerated(env, i, e.step(), e.tokensProduced(), e.stepNanos()));
+        steps.add(emitter, indexOf(e.batchIndex()), e.step(), e.tokensProduced(), e.stepNanos());
+    }
+
+    /**
+     * Sends the decode steps still waiting. Called at the end of every batch, and by the process after a generation
+     * that failed or was cancelled, so that every step reported is sent.
+     */
+    void flushSteps() {
+        steps.flush(emitter);
+    }
+
+    /**
+     * {@link #flushSteps()} after a generation ended, however it ended: an emitter failure is returned instead of
+     * thrown, so that it cannot hide why the generation failed.
+     */
+    RuntimeException flushStepsAfterGeneration() {
+        try {
+            flushSteps();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     @Override
     public void onBatchEnd(BatchEnd e) {
         long end = System.nanoTime();
+        flushSteps();
         int i = indexOf(e.batchIndex());
         if (batchWindows) {
             measurement.end(ProcessMeasurement.batchWindow(i));

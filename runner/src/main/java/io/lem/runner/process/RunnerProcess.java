@@ -307,7 +307,11 @@ public final class RunnerProcess {
             List<int[]> warm = warmupPrompts(encoded, config.warmupBatches(), batchSize);
             state.warmup = new BatchEvents(em, m, 0, true, false, this::checkCancelled, progress,
                     s.processIndex(), config.warmupBatches(), startNanos);
-            generator.generate(warm, state.warmup);
+            try {
+                generator.generate(warm, state.warmup);
+            } finally {
+                flushSteps(state.warmup); // a failed or cancelled batch: the steps it reported are sent
+            }
         }
         checkCancelled();
 
@@ -319,7 +323,12 @@ public final class RunnerProcess {
                 this::checkCancelled, progress, s.processIndex(), plannedBatches, startNanos);
         state.run = run;
         m.begin(ProcessMeasurement.RUN_WINDOW);
-        List<GenerationResult> results = generator.generate(encoded, run);
+        List<GenerationResult> results;
+        try {
+            results = generator.generate(encoded, run);
+        } finally {
+            flushSteps(run); // a failed or cancelled batch: the steps it reported are sent
+        }
         m.end(ProcessMeasurement.RUN_WINDOW);
 
         if (config.saveOutputs()) {
@@ -379,6 +388,17 @@ public final class RunnerProcess {
     private void cancellableSleep(Duration duration) throws InterruptedException {
         if (cancelled.await(duration.toNanos(), TimeUnit.NANOSECONDS)) {
             throw new InterruptedException(CANCELLED_REASON);
+        }
+    }
+
+    /**
+     * Sends the steps a generation reported but did not send; a failure to send is logged, not thrown over the
+     * generation's own outcome.
+     */
+    private static void flushSteps(BatchEvents events) {
+        RuntimeException failed = events.flushStepsAfterGeneration();
+        if (failed != null) {
+            log.warn("could not send the last decode steps' events: {}", failed.toString());
         }
     }
 

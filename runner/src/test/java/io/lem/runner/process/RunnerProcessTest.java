@@ -123,6 +123,10 @@ class RunnerProcessTest {
                             .toList());
             BatchStarted start = (BatchStarted) ofBatch.get(0);
             PrefillCompleted prefill = (PrefillCompleted) ofBatch.get(1);
+            // steps are sent in a burst but each carries the instant it was reported, in order, inside the batch
+            assertThat(steps).extracting(e -> e.envelope().monoNanos()).isSorted()
+                    .allSatisfy(t -> assertThat(t).isBetween(prefill.envelope().monoNanos(),
+                            end.envelope().monoNanos()));
             assertThat(prefill.inputTokens()).isEqualTo(start.inputTokens()).isEqualTo(end.inputTokens());
             assertThat(prefill.timeToFirstTokenNanos()).isPositive();
             assertThat(start.paddedInputTokens()).isGreaterThanOrEqualTo(start.inputTokens());
