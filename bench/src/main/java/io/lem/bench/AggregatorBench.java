@@ -104,6 +104,8 @@ public final class AggregatorBench {
     private static final String TOPIC = LemTopics.EVENTS;
     private static final int PARTITIONS = 6;
     private static final String FRESH_ID = "bench-fresh";
+    private static final String WARMUP_TOPIC = "lem.bench.warmup";
+    private static final String WARMUP_APPLICATION_ID = "lem-bench-warmup";
     private static final long IQ_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long HTTP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Kafka Streams' stream threads ({@code <client id>-StreamThread-<n>}), not their clients' I/O threads. */
@@ -115,11 +117,13 @@ public final class AggregatorBench {
     /** Command-line options. */
     record Options(int experiments, int processes, int eventsPerProcess, int decodeSteps, int freshRate,
                    int freshSeconds, int freshProcesses, Integer commitIntervalMs, Integer cacheMb, Integer threads,
-                   boolean freshness, boolean baseline, boolean replay, boolean keepDir, boolean stackSampling) {
+                   boolean freshness, boolean baseline, boolean replay, boolean keepDir, boolean stackSampling,
+                   int warmupExperiments) {
         static final String USAGE = "[E P N] [--experiments E (20)] [--processes P (4)] "
                 + "[--events-per-process N (12500)] [--decode-steps N (127)] [--fresh-rate EVENTS_PER_S (3000)] "
                 + "[--fresh-seconds S (10)] [--fresh-processes N (4)] [--commit-interval-ms MS] [--cache-mb MB] "
-                + "[--threads N] [--skip-freshness] [--skip-baseline] [--skip-replay] [--keep-dir] [--stack-sampling]";
+                + "[--threads N] [--skip-freshness] [--skip-baseline] [--skip-replay] [--keep-dir] [--stack-sampling] "
+                + "[--warmup-experiments N (4) | --no-warmup]";
 
         private static final List<String> TUNING = List.of("--commit-interval-ms", "--cache-mb", "--threads");
 
@@ -130,13 +134,14 @@ public final class AggregatorBench {
         static Options parse(String[] args) {
             Map<String, Integer> v = new HashMap<>(Map.of("--experiments", 20, "--processes", 4,
                     "--events-per-process", 12_500, "--decode-steps", 127, "--fresh-rate", 3_000,
-                    "--fresh-seconds", 10, "--fresh-processes", 4));
+                    "--fresh-seconds", 10, "--fresh-processes", 4, "--warmup-experiments", 4));
             Map<String, Integer> tuning = new HashMap<>();
             boolean freshness = true;
             boolean baseline = true;
             boolean replay = true;
             boolean keep = false;
             boolean sampling = false;
+            boolean warmup = true;
             List<Integer> positional = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -161,6 +166,9 @@ public final class AggregatorBench {
                         continue;
                     case "--stack-sampling":
                         sampling = true;
+                        continue;
+                    case "--no-warmup":
+                        warmup = false;
                         continue;
                     default:
                         break;
@@ -195,7 +203,8 @@ public final class AggregatorBench {
             return new Options(v.get("--experiments"), v.get("--processes"), v.get("--events-per-process"),
                     v.get("--decode-steps"), v.get("--fresh-rate"), v.get("--fresh-seconds"),
                     v.get("--fresh-processes"), tuning.get("--commit-interval-ms"), tuning.get("--cache-mb"),
-                    tuning.get("--threads"), freshness, baseline, replay, keep, sampling);
+                    tuning.get("--threads"), freshness, baseline, replay, keep, sampling,
+                    warmup ? v.get("--warmup-experiments") : 0);
         }
 
         private static int positive(String name, String value) {
@@ -282,6 +291,7 @@ public final class AggregatorBench {
                 experiments = null; // the records are on the broker now; let the heap have them back
 
                 AggregatorSettings settings = settings(dir);
+                warmUp(settings, dir);
                 printSettings(settings, label);
                 try (AggregatorApp app = live(settings, label)) {
                     if (o.freshness()) {
@@ -401,6 +411,45 @@ public final class AggregatorBench {
                     p.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
                     StreamsConfig.NUM_STREAM_THREADS_CONFIG, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
                     settings.applicationId());
+        }
+
+        // ------------------------------------------------------------------------------------------ warm-up
+
+        /**
+         * Not timed: other experiments, on a topic of their own, folded to the end by an aggregator of their own
+         * (another application id, state dir and topics), then closed. The live phase then measures the aggregator
+         * with its code compiled, as a long-running one is, instead of the JVM's first seconds (the replay and the
+         * baseline, which come later, always ran warm). {@code --no-warmup} measures the cold start.
+         */
+        private void warmUp(AggregatorSettings settings, Path dir) throws InterruptedException {
+            int n = o.warmupExperiments();
+            if (n == 0) {
+                printf("%n---- warm-up: none (--no-warmup): the live phase starts with a cold JIT ----%n");
+                return;
+            }
+            long t0 = System.nanoTime();
+            KafkaTopics.ensure(admin, WARMUP_TOPIC, PARTITIONS, (short) -1, Duration.ofSeconds(60));
+            long sent = 0;
+            try (KafkaProducer<String, byte[]> producer = producer(20, 256 * 1024)) {
+                for (int e = 0; e < n; e++) {
+                    EncodedExperiment x = SyntheticEvents.experiment(String.format(Locale.ROOT, "bench-warm-%03d", e),
+                            1_000L + e, o.processes(), o.eventsPerProcess(), o.decodeSteps(),
+                            -(e + 1) * 3_600_000_000_000L);
+                    sent += x.events();
+                    x.forEachInWriteOrder((key, value) -> producer.send(new ProducerRecord<>(WARMUP_TOPIC, key, value)));
+                }
+                producer.flush();
+            }
+            Map<TopicPartition, Long> ends = progress.endOffsets(progress.partitions(WARMUP_TOPIC));
+            AggregatorSettings warm = settings.withApplicationId(WARMUP_APPLICATION_ID)
+                    .withStateDir(dir.resolve("state-warmup")).withTopics(WARMUP_TOPIC, WARMUP_TOPIC + ".dlq");
+            long t1 = System.nanoTime();
+            try (AggregatorApp app = AggregatorApp.start(warm)) {
+                awaitConsumed(app, ends, Duration.ofMinutes(10));
+            }
+            printf("%n---- warm-up (not timed): %,d events of %d other experiments on %s folded by aggregator %s in "
+                    + "%.1f s (%.1f s with producing them), then closed ----%n", sent, n, WARMUP_TOPIC,
+                    WARMUP_APPLICATION_ID, seconds(t1), seconds(t0));
         }
 
         // ------------------------------------------------------------------------------------------ 1. live
