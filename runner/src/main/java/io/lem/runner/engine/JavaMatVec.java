@@ -155,6 +155,17 @@ public final class JavaMatVec {
         }
     }
 
+    /**
+     * {@code out[i] = silu(gateUp[i]) · gateUp[n + i]} for {@code i < n} (the SwiGLU of a fused gate|up product),
+     * vectorized (the Vector API's exp).
+     */
+    public static void swiglu(float[] gateUp, int n, float[] out) {
+        if (gateUp.length < 2 * n || out.length < n) {
+            throw new IllegalArgumentException("swiglu of " + n + " from " + gateUp.length + " into " + out.length);
+        }
+        VectorKernels.swiglu(gateUp, n, out);
+    }
+
     /** A float32 row-major {@code [rows, cols]} matrix in a tensor's memory. */
     public static final class Matrix {
         private final NDArray owner;

@@ -134,6 +134,19 @@ final class VectorKernels {
                 }
                 acc.intoArray(scores, j);
             }
+            if (j < n && from + j + step <= capacity && j + step <= scores.length) {
+                // the last partial vector of columns, read as a whole one: the columns past {@code column} are in
+                // the same cache rows (unused), their scores are ignored; a scalar tail would be up to lanes - 1
+                // columns of headDim scalar loads each, per head
+                FloatVector acc = FloatVector.zero(S);
+                int o = base + j * Float.BYTES;
+                for (int d = 0; d < headDim; d++) {
+                    acc = FloatVector.fromByteBuffer(S, keys, o + d * rowStride, NATIVE)
+                            .fma(FloatVector.broadcast(S, qkv[q + d]), acc);
+                }
+                acc.intoArray(scores, j);
+                j = n;
+            }
             for (; j < n; j++) {
                 float sum = 0;
                 int o = base + j * Float.BYTES;
@@ -173,6 +186,21 @@ final class VectorKernels {
                 }
                 context[q + d] = c * inv;
             }
+        }
+    }
+
+    /** {@code out[i] = silu(gateUp[i]) · gateUp[n + i]} for {@code i < n}, {@code silu(g) = g / (1 + e^-g)}. */
+    static void swiglu(float[] gateUp, int n, float[] out) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gateUp, i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(e).mul(FloatVector.fromArray(S, gateUp, n + i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float g = gateUp[i];
+            out[i] = g / (1f + (float) Math.exp(-g)) * gateUp[n + i];
         }
     }
 }

@@ -302,10 +302,7 @@ public final class LlamaModel implements CausalLm {
                 addTo(x, out, hidden);
                 rmsNorm(x, hidden, eps, h);
                 m[2].multiply(h, gateUp);
-                for (int i = 0; i < inter; i++) {
-                    float g = gateUp[i];
-                    h[i] = g / (1f + (float) Math.exp(-g)) * gateUp[inter + i];
-                }
+                JavaMatVec.swiglu(gateUp, inter, h);
                 m[3].multiply(h, out);
                 addTo(x, out, hidden);
             }
@@ -340,8 +337,9 @@ public final class LlamaModel implements CausalLm {
             this.out = new float[hidden];
             this.gateUp = new float[2 * inter];
             this.context = new float[q];
-            this.scores = new float[capacity];
-            this.workerScores = new float[capacity];
+            // room for a whole vector past the last column (VectorKernels.attendHeads)
+            this.scores = new float[capacity + 64];
+            this.workerScores = new float[capacity + 64];
             this.logits = new float[vocab];
         }
     }
