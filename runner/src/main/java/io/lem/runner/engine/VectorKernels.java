@@ -160,11 +160,18 @@ final class VectorKernels {
                 max = Math.max(max, scores[j]);
             }
             float sum = 0;
-            for (j = 0; j < n; j++) {
+            FloatVector sums = FloatVector.zero(S);
+            for (j = 0; j < bound; j += step) {
+                FloatVector e = FloatVector.fromArray(S, scores, j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(scores, j);
+                sums = sums.add(e);
+            }
+            for (; j < n; j++) {
                 float e = (float) Math.exp(scores[j] - max);
                 scores[j] = e;
                 sum += e;
             }
+            sum += sums.reduceLanes(VectorOperators.ADD);
             float inv = 1f / sum;
             // context = Σ_j p[j] · V[h, j, :], a vector of head dimensions at a time
             int vBase = (h * capacity + from) * headDim * Float.BYTES;
