@@ -269,7 +269,9 @@ public final class LlamaModel implements CausalLm {
         int window = config.slidingWindow();
         int from = Math.max(state.padding(0), window > 0 ? column - window + 1 : 0);
         float[] context = scratch.context;
-        try (NDManager step = state.newStep()) {
+        // a step manager only for attention as PyTorch ops (the JVM attention needs none)
+        NDManager step = null;
+        try {
             NDArray mask = null;
             for (int l = 0; l < config.numLayers(); l++) {
                 JavaMatVec.Matrix[] m = javaLayers[l];
@@ -282,6 +284,9 @@ public final class LlamaModel implements CausalLm {
                     JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context,
                             scratch.scores, scratch.workerScores);
                 } else {
+                    if (step == null) {
+                        step = state.newStep();
+                    }
                     if (mask == null) {
                         mask = state.attentionMask(step, 1, window);
                         mask = mask == null ? null : mask.reshape(1, 1, 1, 1, keys);
@@ -305,6 +310,10 @@ public final class LlamaModel implements CausalLm {
                 JavaMatVec.swiglu(gateUp, inter, h);
                 m[3].multiply(h, out);
                 addTo(x, out, hidden);
+            }
+        } finally {
+            if (step != null) {
+                step.close();
             }
         }
         rmsNorm(x, hidden, eps, h);
