@@ -126,12 +126,44 @@ public final class JavaMatVec {
      */
     public static void attend(float[] qkv, int heads, int kvHeads, int headDim, java.nio.ByteBuffer[] cache,
             int capacity, int from, int column, float[] context) {
+        attend(qkv, heads, kvHeads, headDim, cache, capacity, from, column, context, null, null);
+    }
+
+    /**
+     * {@link #attend} with scratch arrays for the scores (each replaced by a fresh one when null or too short): the
+     * query heads are split over two threads like the products (when those are split), {@code scores} for the
+     * caller's half and {@code workerScores} for the worker's.
+     */
+    public static void attend(float[] qkv, int heads, int kvHeads, int headDim, java.nio.ByteBuffer[] cache,
+            int capacity, int from, int column, float[] context, float[] scores, float[] workerScores) {
         if (column >= capacity || from < 0 || from > column || heads % kvHeads != 0) {
             throw new IllegalArgumentException("column " + column + " from " + from + " capacity " + capacity);
         }
-        float[] scores = new float[column + 1];
-        VectorKernels.attend(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity, from, column, scores,
-                context);
+        float[] mine = scores == null || scores.length < column + 1 ? new float[column + 1] : scores;
+        VectorKernels.writeColumn(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity, column);
+        if (heads >= 2 && split()) {
+            float[] other = workerScores == null || workerScores.length < column + 1 ? new float[column + 1]
+                    : workerScores;
+            int half = heads / 2;
+            worker().run(() -> VectorKernels.attendHeads(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity,
+                    from, column, mine, context, 0, half),
+                    () -> VectorKernels.attendHeads(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity, from,
+                            column, other, context, half, heads));
+        } else {
+            VectorKernels.attendHeads(qkv, heads, kvHeads, headDim, cache[0], cache[1], capacity, from, column, mine,
+                    context, 0, heads);
+        }
+    }
+
+    /**
+     * {@code out[i] = silu(gateUp[i]) · gateUp[n + i]} for {@code i < n} (the SwiGLU of a fused gate|up product),
+     * vectorized (the Vector API's exp).
+     */
+    public static void swiglu(float[] gateUp, int n, float[] out) {
+        if (gateUp.length < 2 * n || out.length < n) {
+            throw new IllegalArgumentException("swiglu of " + n + " from " + gateUp.length + " into " + out.length);
+        }
+        VectorKernels.swiglu(gateUp, n, out);
     }
 
     /** A float32 row-major {@code [rows, cols]} matrix in a tensor's memory. */

@@ -88,7 +88,13 @@ final class VectorKernels {
      */
     static void attend(float[] qkv, int heads, int kvHeads, int headDim, ByteBuffer keys, ByteBuffer values,
             int capacity, int from, int column, float[] scores, float[] context) {
-        int groups = heads / kvHeads;
+        writeColumn(qkv, heads, kvHeads, headDim, keys, values, capacity, column);
+        attendHeads(qkv, heads, kvHeads, headDim, keys, values, capacity, from, column, scores, context, 0, heads);
+    }
+
+    /** Writes the new key and value of {@code qkv} (see {@link #attend}) into cache column {@code column}. */
+    static void writeColumn(float[] qkv, int heads, int kvHeads, int headDim, ByteBuffer keys, ByteBuffer values,
+            int capacity, int column) {
         int kOff = heads * headDim;
         int vOff = kOff + kvHeads * headDim;
         for (int h = 0; h < kvHeads; h++) {
@@ -97,56 +103,111 @@ final class VectorKernels {
                 values.putFloat(((h * capacity + column) * headDim + d) * Float.BYTES, qkv[vOff + h * headDim + d]);
             }
         }
+    }
+
+    /**
+     * The attention of query heads {@code [headFrom, headTo)} over columns {@code [from, column]} (already written,
+     * {@link #writeColumn}) into their slice of {@code context}. The scores of a block of columns and the context of
+     * a block of head dimensions are each summed in registers over the whole reduction (no store and reload of a
+     * partial sum per term).
+     */
+    static void attendHeads(float[] qkv, int heads, int kvHeads, int headDim, ByteBuffer keys, ByteBuffer values,
+            int capacity, int from, int column, float[] scores, float[] context, int headFrom, int headTo) {
+        int groups = heads / kvHeads;
         int step = S.length();
         int n = column + 1 - from;
         int bound = S.loopBound(n);
         int headBound = S.loopBound(headDim);
-        for (int h = 0; h < kvHeads; h++) {
-            for (int g = 0; g < groups; g++) {
-                int q = (h * groups + g) * headDim;
-                // scores over columns [from, column]: Σ_d q[d] · K[h, d, j], vectorized over j
-                java.util.Arrays.fill(scores, 0, n, 0f);
+        int rowStride = capacity * Float.BYTES;
+        for (int head = headFrom; head < headTo; head++) {
+            int h = head / groups;
+            int q = head * headDim;
+            // scores over columns [from, column]: Σ_d q[d] · K[h, d, j], a vector of columns at a time
+            int base = ((h * headDim) * capacity + from) * Float.BYTES;
+            int j = 0;
+            for (; j < bound; j += step) {
+                FloatVector acc = FloatVector.zero(S);
+                int o = base + j * Float.BYTES;
                 for (int d = 0; d < headDim; d++) {
-                    FloatVector qd = FloatVector.broadcast(S, qkv[q + d]);
-                    int row = ((h * headDim + d) * capacity + from) * Float.BYTES;
-                    int j = 0;
-                    for (; j < bound; j += step) {
-                        FloatVector.fromByteBuffer(S, keys, row + j * Float.BYTES, NATIVE)
-                                .fma(qd, FloatVector.fromArray(S, scores, j)).intoArray(scores, j);
-                    }
-                    float qs = qkv[q + d];
-                    for (; j < n; j++) {
-                        scores[j] += qs * keys.getFloat(row + j * Float.BYTES);
-                    }
+                    acc = FloatVector.fromByteBuffer(S, keys, o + d * rowStride, NATIVE)
+                            .fma(FloatVector.broadcast(S, qkv[q + d]), acc);
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    max = Math.max(max, scores[j]);
-                }
-                float sum = 0;
-                for (int j = 0; j < n; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                // context = Σ_j p[j] · V[h, j, :], vectorized over the head dimension
-                int c = (h * groups + g) * headDim;
-                java.util.Arrays.fill(context, c, c + headDim, 0f);
-                for (int j = 0; j < n; j++) {
-                    float p = scores[j] * inv;
-                    int row = ((h * capacity + from + j) * headDim) * Float.BYTES;
-                    FloatVector pv = FloatVector.broadcast(S, p);
-                    int d = 0;
-                    for (; d < headBound; d += step) {
-                        FloatVector.fromByteBuffer(S, values, row + d * Float.BYTES, NATIVE)
-                                .fma(pv, FloatVector.fromArray(S, context, c + d)).intoArray(context, c + d);
-                    }
-                    for (; d < headDim; d++) {
-                        context[c + d] += p * values.getFloat(row + d * Float.BYTES);
-                    }
-                }
+                acc.intoArray(scores, j);
             }
+            if (j < n && from + j + step <= capacity && j + step <= scores.length) {
+                // the last partial vector of columns, read as a whole one: the columns past {@code column} are in
+                // the same cache rows (unused), their scores are ignored; a scalar tail would be up to lanes - 1
+                // columns of headDim scalar loads each, per head
+                FloatVector acc = FloatVector.zero(S);
+                int o = base + j * Float.BYTES;
+                for (int d = 0; d < headDim; d++) {
+                    acc = FloatVector.fromByteBuffer(S, keys, o + d * rowStride, NATIVE)
+                            .fma(FloatVector.broadcast(S, qkv[q + d]), acc);
+                }
+                acc.intoArray(scores, j);
+                j = n;
+            }
+            for (; j < n; j++) {
+                float sum = 0;
+                int o = base + j * Float.BYTES;
+                for (int d = 0; d < headDim; d++) {
+                    sum += qkv[q + d] * keys.getFloat(o + d * rowStride);
+                }
+                scores[j] = sum;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (j = 0; j < n; j++) {
+                max = Math.max(max, scores[j]);
+            }
+            float sum = 0;
+            FloatVector sums = FloatVector.zero(S);
+            for (j = 0; j < bound; j += step) {
+                FloatVector e = FloatVector.fromArray(S, scores, j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(scores, j);
+                sums = sums.add(e);
+            }
+            for (; j < n; j++) {
+                float e = (float) Math.exp(scores[j] - max);
+                scores[j] = e;
+                sum += e;
+            }
+            sum += sums.reduceLanes(VectorOperators.ADD);
+            float inv = 1f / sum;
+            // context = Σ_j p[j] · V[h, j, :], a vector of head dimensions at a time
+            int vBase = (h * capacity + from) * headDim * Float.BYTES;
+            int vRow = headDim * Float.BYTES;
+            int d = 0;
+            for (; d < headBound; d += step) {
+                FloatVector acc = FloatVector.zero(S);
+                int o = vBase + d * Float.BYTES;
+                for (j = 0; j < n; j++) {
+                    acc = FloatVector.fromByteBuffer(S, values, o + j * vRow, NATIVE)
+                            .fma(FloatVector.broadcast(S, scores[j]), acc);
+                }
+                acc.mul(inv).intoArray(context, q + d);
+            }
+            for (; d < headDim; d++) {
+                float c = 0;
+                for (j = 0; j < n; j++) {
+                    c += scores[j] * values.getFloat(vBase + d * Float.BYTES + j * vRow);
+                }
+                context[q + d] = c * inv;
+            }
+        }
+    }
+
+    /** {@code out[i] = silu(gateUp[i]) · gateUp[n + i]} for {@code i < n}, {@code silu(g) = g / (1 + e^-g)}. */
+    static void swiglu(float[] gateUp, int n, float[] out) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gateUp, i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            g.div(e).mul(FloatVector.fromArray(S, gateUp, n + i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float g = gateUp[i];
+            out[i] = g / (1f + (float) Math.exp(-g)) * gateUp[n + i];
         }
     }
 }

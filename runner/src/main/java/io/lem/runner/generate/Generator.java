@@ -267,6 +267,8 @@ public final class Generator {
         }
         // the last generated token is never fed back: prompt + maxNew - 1 columns
         BatchState state = causal.newState(padding, width + maxNew - 1);
+        // every step's logits are chosen from before the next step: the model may hand back the same array
+        state.reuseLogits(true);
         return new Session() {
             @Override
             public float[] prefill() {

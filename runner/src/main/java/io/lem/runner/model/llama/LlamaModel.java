@@ -248,7 +248,12 @@ public final class LlamaModel implements CausalLm {
         float eps = (float) config.rmsNormEps();
         IntraOpThreads.forTokens(1);
 
-        float[] x = new float[hidden];
+        Scratch scratch = state.scratch() instanceof Scratch s ? s : null;
+        if (scratch == null) {
+            scratch = new Scratch(hidden, inter, vEnd, qEnd, state.capacity(), javaHead.rows());
+            state.scratch(scratch);
+        }
+        float[] x = scratch.x;
         javaEmbedding.row(token, x);
         int position = state.maxPosition(1);
         rope.ensure(position + 1);
@@ -256,15 +261,17 @@ public final class LlamaModel implements CausalLm {
         float[] sinRows = rope.sinSignedRows();
         int ropeAt = position * headDim;
 
-        float[] h = new float[Math.max(hidden, inter)];
-        float[] qkv = new float[vEnd];
-        float[] out = new float[hidden];
-        float[] gateUp = new float[2 * inter];
+        float[] h = scratch.h;
+        float[] qkv = scratch.qkv;
+        float[] out = scratch.out;
+        float[] gateUp = scratch.gateUp;
         int column = state.length();
         int window = config.slidingWindow();
         int from = Math.max(state.padding(0), window > 0 ? column - window + 1 : 0);
-        float[] context = new float[qEnd];
-        try (NDManager step = state.newStep()) {
+        float[] context = scratch.context;
+        // a step manager only for attention as PyTorch ops (the JVM attention needs none)
+        NDManager step = null;
+        try {
             NDArray mask = null;
             for (int l = 0; l < config.numLayers(); l++) {
                 JavaMatVec.Matrix[] m = javaLayers[l];
@@ -274,8 +281,12 @@ public final class LlamaModel implements CausalLm {
                 java.nio.ByteBuffer[] cache = JavaMatVec.attentionOnJvm() ? state.cacheBuffers(l) : null;
                 if (cache != null) {
                     // the cache's own memory: new key and value written, attention computed on the JVM
-                    JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context);
+                    JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context,
+                            scratch.scores, scratch.workerScores);
                 } else {
+                    if (step == null) {
+                        step = state.newStep();
+                    }
                     if (mask == null) {
                         mask = state.attentionMask(step, 1, window);
                         mask = mask == null ? null : mask.reshape(1, 1, 1, 1, keys);
@@ -296,23 +307,50 @@ public final class LlamaModel implements CausalLm {
                 addTo(x, out, hidden);
                 rmsNorm(x, hidden, eps, h);
                 m[2].multiply(h, gateUp);
-                for (int i = 0; i < inter; i++) {
-                    float g = gateUp[i];
-                    h[i] = g / (1f + (float) Math.exp(-g)) * gateUp[inter + i];
-                }
+                JavaMatVec.swiglu(gateUp, inter, h);
                 m[3].multiply(h, out);
                 addTo(x, out, hidden);
+            }
+        } finally {
+            if (step != null) {
+                step.close();
             }
         }
         rmsNorm(x, hidden, eps, h);
         for (int i = 0; i < hidden; i++) {
             h[i] *= finalNormGain[i];
         }
-        float[] logits = new float[javaHead.rows()];
+        float[] logits = state.reusesLogits() ? scratch.logits : new float[javaHead.rows()];
         javaHead.multiply(h, logits);
         count(state.flops(), 1, 1, keys);
         state.advance(1);
         return logits;
+    }
+
+    /** The single-token path's arrays, kept with the batch ({@link BatchState#scratch()}) across its steps. */
+    private static final class Scratch {
+        final float[] x;
+        final float[] h;
+        final float[] qkv;
+        final float[] out;
+        final float[] gateUp;
+        final float[] context;
+        final float[] scores;
+        final float[] workerScores;
+        final float[] logits;
+
+        Scratch(int hidden, int inter, int qkv, int q, int capacity, int vocab) {
+            this.x = new float[hidden];
+            this.h = new float[Math.max(hidden, inter)];
+            this.qkv = new float[qkv];
+            this.out = new float[hidden];
+            this.gateUp = new float[2 * inter];
+            this.context = new float[q];
+            // room for a whole vector past the last column (VectorKernels.attendHeads)
+            this.scores = new float[capacity + 64];
+            this.workerScores = new float[capacity + 64];
+            this.logits = new float[vocab];
+        }
     }
 
     /** {@code out[0, n) = x / sqrt(mean(x²) + eps)} (no gain: folded into the next projection). */
