@@ -6,6 +6,7 @@ import io.lem.api.energy.EnergySource;
 import io.lem.api.energy.Measurement;
 import io.lem.api.event.DeviceInfo;
 import io.lem.api.event.EnergyReading;
+import io.lem.api.event.Envelope;
 import io.lem.api.event.FlopsEstimate;
 import io.lem.api.event.PluginInfo;
 import io.lem.api.flops.BatchWork;
@@ -34,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
@@ -447,6 +449,20 @@ public final class ProcessMeasurement implements AutoCloseable {
      * @throws IllegalStateException when no model was given to the builder
      */
     public List<FlopsEstimate> emitFlops(int batchIndex, BatchWork work) {
+        return emitFlops(batchIndex, work, false, 0, 0);
+    }
+
+    /**
+     * As {@link #emitFlops(int, BatchWork)} for a batch that ended earlier: the events carry that instant
+     * ({@link io.lem.api.event.EpochClock#nowEpochNanos()} and {@link System#nanoTime()} then), as
+     * {@link EventEmitter#emitAt} stamps them.
+     */
+    public List<FlopsEstimate> emitFlopsAt(long epochNanos, long monoNanos, int batchIndex, BatchWork work) {
+        return emitFlops(batchIndex, work, true, epochNanos, monoNanos);
+    }
+
+    private List<FlopsEstimate> emitFlops(int batchIndex, BatchWork work, boolean at, long epochNanos,
+                                          long monoNanos) {
         Objects.requireNonNull(work, "work");
         if (batchIndex < 0) {
             throw new IllegalArgumentException("batchIndex must be >= 0, was " + batchIndex);
@@ -458,8 +474,9 @@ public final class ProcessMeasurement implements AutoCloseable {
         long tokens = Math.addExact(work.totalInputTokens(), work.totalOutputTokens());
         List<FlopsEstimate> emitted = new ArrayList<>();
         for (FlopsEstimators.Estimate e : flops.estimate(work)) {
-            emitted.add(emitter.emit(env -> new FlopsEstimate(env, e.method(), batchIndex, e.count().flops(),
-                    e.count().macs(), tokens, e.count().breakdown())));
+            Function<Envelope, FlopsEstimate> event = env -> new FlopsEstimate(env, e.method(), batchIndex,
+                    e.count().flops(), e.count().macs(), tokens, e.count().breakdown());
+            emitted.add(at ? emitter.emitAt(epochNanos, monoNanos, event) : emitter.emit(event));
         }
         return emitted;
     }
@@ -472,6 +489,18 @@ public final class ProcessMeasurement implements AutoCloseable {
      */
     public FlopsEstimate emitCountedFlops(Integer batchIndex, double flops, double macs, long tokens,
                                           Map<String, Double> breakdown) {
+        return emitCountedFlops(batchIndex, flops, macs, tokens, breakdown, false, 0, 0);
+    }
+
+    /** As {@link #emitCountedFlops} for a batch that ended earlier, stamped with that instant. */
+    public FlopsEstimate emitCountedFlopsAt(long epochNanos, long monoNanos, Integer batchIndex, double flops,
+                                            double macs, long tokens, Map<String, Double> breakdown) {
+        return emitCountedFlops(batchIndex, flops, macs, tokens, breakdown, true, epochNanos, monoNanos);
+    }
+
+    private FlopsEstimate emitCountedFlops(Integer batchIndex, double flops, double macs, long tokens,
+                                           Map<String, Double> breakdown, boolean at, long epochNanos,
+                                           long monoNanos) {
         if (!FlopsEstimators.finiteNonNegative(flops) || !FlopsEstimators.finiteNonNegative(macs) || tokens < 0) {
             throw new IllegalArgumentException("counted FLOPs must be finite and >= 0, were flops=" + flops
                     + " macs=" + macs + " tokens=" + tokens);
@@ -480,8 +509,9 @@ public final class ProcessMeasurement implements AutoCloseable {
             throw new IllegalArgumentException("batchIndex must be >= 0, was " + batchIndex);
         }
         requireOpen();
-        return emitter.emit(env -> new FlopsEstimate(env, COUNTED_METHOD, batchIndex, flops, macs, tokens,
-                breakdown));
+        Function<Envelope, FlopsEstimate> event = env -> new FlopsEstimate(env, COUNTED_METHOD, batchIndex, flops,
+                macs, tokens, breakdown);
+        return at ? emitter.emitAt(epochNanos, monoNanos, event) : emitter.emit(event);
     }
 
     private void requireOpen() {

@@ -3,6 +3,7 @@ package io.lem.runner.process;
 import io.lem.api.event.BatchCompleted;
 import io.lem.api.event.BatchStarted;
 import io.lem.api.event.PrefillCompleted;
+import io.lem.api.event.TokensGenerated;
 import io.lem.api.flops.BatchWork;
 import io.lem.api.flops.FlopsCount;
 import io.lem.runner.events.EventEmitter;
@@ -14,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * Turns one {@code Generator.generate} call into events: per batch {@code BatchStarted}, {@code PrefillCompleted},
- * one {@code TokensGenerated} per decode step (sent in bursts: {@link PendingSteps}) and {@code BatchCompleted}; for measured batches also the energy window
+ * one {@code TokensGenerated} per decode step and {@code BatchCompleted} (all but the last sent in bursts, each with
+ * its own instant: {@link PendingEvents}); for measured batches also the energy window
  * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}) and the
  * batch's {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}) after it.
  * Warm-up batches get only the four batch events, flagged {@code warmup=true}.
@@ -36,7 +38,7 @@ final class BatchEvents implements GenerationListener {
     private final int plannedBatches;
     private final long processStartNanos;
 
-    private final PendingSteps steps = new PendingSteps();
+    private final PendingEvents pending = new PendingEvents();
     private long batchStartNanos;
     private long batchInputTokens;
 
@@ -66,7 +68,9 @@ final class BatchEvents implements GenerationListener {
         cancelCheck.run();
         int i = indexOffset + e.batchIndex();
         batchInputTokens = e.inputTokens();
-        emitter.emit(env -> new BatchStarted(env, i, e.batchSize(), e.inputTokens(), e.paddedInputTokens(), warmup));
+        boolean w = warmup;
+        pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new BatchStarted(env, i, e.batchSize(),
+                e.inputTokens(), e.paddedInputTokens(), w)));
         if (batchWindows) {
             measurement.begin(ProcessMeasurement.batchWindow(i));
         }
@@ -81,21 +85,27 @@ final class BatchEvents implements GenerationListener {
         cancelCheck.run();
         int i = indexOf(e.batchIndex());
         long tokens = batchInputTokens;
-        emitter.emit(env -> new PrefillCompleted(env, i, e.timeToFirstTokenNanos(), tokens));
+        long ttft = e.timeToFirstTokenNanos();
+        pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new PrefillCompleted(env, i, ttft, tokens)));
     }
 
     @Override
     public void onDecodeStep(DecodeStep e) {
         cancelCheck.run();
-        steps.add(emitter, indexOf(e.batchIndex()), e.step(), e.tokensProduced(), e.stepNanos());
+        int i = indexOf(e.batchIndex());
+        int step = e.step();
+        int tokens = e.tokensProduced();
+        long nanos = e.stepNanos();
+        pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new TokensGenerated(env, i, step, tokens,
+                nanos)));
     }
 
     /**
-     * Sends the decode steps still waiting. Called at the end of every batch, and by the process after a generation
-     * that failed or was cancelled, so that every step reported is sent.
+     * Sends the events still waiting ({@link PendingEvents}). Called at the end of every batch, and by the process
+     * after a generation ended however it ended, so that everything reported is sent.
      */
     void flushSteps() {
-        steps.flush(emitter);
+        pending.flush();
     }
 
     /**
@@ -131,11 +141,17 @@ final class BatchEvents implements GenerationListener {
         emitter.emit(env -> new BatchCompleted(env, i, in, out, e.prefillNanos(), e.decodeNanos(), duration, warmup,
                 reasons));
         if (!warmup) {
-            measurement.emitFlops(i, new BatchWork(e.inputTokens(), e.outputTokens()));
+            // estimated and sent with the next batch's burst (stamped now): the estimators' work and four events
+            // cost a small model's batch a few percent when done between two batches with cold caches
+            BatchWork work = new BatchWork(e.inputTokens(), e.outputTokens());
             FlopsCount counted = e.countedFlops();
-            if (counted != null) {
-                measurement.emitCountedFlops(i, counted.flops(), counted.macs(), in + out, counted.breakdown());
-            }
+            pending.add((epoch, mono) -> {
+                measurement.emitFlopsAt(epoch, mono, i, work);
+                if (counted != null) {
+                    measurement.emitCountedFlopsAt(epoch, mono, i, counted.flops(), counted.macs(), in + out,
+                            counted.breakdown());
+                }
+            });
         }
         batches++;
         inputTokens += in;

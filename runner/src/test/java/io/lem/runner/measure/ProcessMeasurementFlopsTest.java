@@ -129,6 +129,26 @@ class ProcessMeasurementFlopsTest {
     }
 
     @Test
+    void flopsOfABatchThatEndedEarlierCarryThatInstant() throws Exception {
+        try (RealFlopsPlugin flops = RealFlopsPlugin.load(CONTEXT, tmp)) {
+            PluginRegistry registry = PluginRegistry.of(List.of(flops.plugin()), List.of(), CONTEXT);
+            try (ProcessMeasurement m = ProcessMeasurement.builder(registry, emitter).model(TINY_LLAMA).open()) {
+                long epoch = 1_700_000_000_123_456_789L;
+                long mono = 42_000_000L;
+                List<FlopsEstimate> analytic = m.emitFlopsAt(epoch, mono, 3, new BatchWork(List.of(5), List.of(4)));
+                FlopsEstimate counted = m.emitCountedFlopsAt(epoch, mono, 3, 1000, 500, 9, null);
+                assertThat(analytic).hasSize(3);
+                assertThat(sink.events()).hasSize(4).allSatisfy(e -> {
+                    assertThat(e.envelope().monoNanos()).isEqualTo(mono);
+                    assertThat(e.envelope().timeEpochNanos()).isEqualTo(epoch);
+                });
+                assertThat(counted.method()).isEqualTo(ProcessMeasurement.COUNTED_METHOD);
+                assertThat(sink.events()).extracting(e -> e.envelope().seq()).containsExactly(0L, 1L, 2L, 3L);
+            }
+        }
+    }
+
+    @Test
     void aProviderThatCannotHandleTheModelIsSkippedWithItsMessageLoggedOnce() throws Exception {
         ModelArchitecture bert = new ModelArchitecture("bert", Map.of("model_type", "bert", "hidden_size", 8));
         try (RealFlopsPlugin flops = RealFlopsPlugin.load(CONTEXT, tmp);
