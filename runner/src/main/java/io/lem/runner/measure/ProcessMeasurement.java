@@ -312,6 +312,20 @@ public final class ProcessMeasurement implements AutoCloseable {
     }
 
     /**
+     * The longest update period of the open sources: the shortest window every one of them resolves (a shorter
+     * one is flagged unreliable in its readings); zero when no source is open.
+     */
+    public Duration longestUpdatePeriod() {
+        Duration longest = Duration.ZERO;
+        for (GuardedSource source : sources) {
+            if (source.updatePeriod().compareTo(longest) > 0) {
+                longest = source.updatePeriod();
+            }
+        }
+        return longest;
+    }
+
+    /**
      * Starts the {@value #SAMPLER_THREAD_NAME} thread: every sampling interval a {@code PowerSample} per device
      * with a power reading and a {@code MemorySample} per device with a memory reading, stamped with the instant of
      * the reading and sent in bursts at most a second later (and by {@link #close()}). Call it after emitting

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * Turns one {@code Generator.generate} call into events: per batch {@code BatchStarted}, {@code PrefillCompleted},
  * one {@code TokensGenerated} per decode step and {@code BatchCompleted} (all but the last sent in bursts, each with
  * its own instant: {@link PendingEvents}); for measured batches also the energy window
- * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}) and the
+ * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}; only when
+ * the previous batch lasted at least the sources' longest update period, see {@link #onBatchStart}) and the
  * batch's {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}) after it.
  * Warm-up batches get only the four batch events, flagged {@code warmup=true}.
  *
@@ -39,6 +40,11 @@ final class BatchEvents implements GenerationListener {
     private final long processStartNanos;
 
     private final PendingEvents pending = new PendingEvents();
+    /** Shortest batch that gets its own energy window: the longest update period of the open sources. */
+    private final long minWindowNanos;
+    /** Duration of the previous batch (of this call, or the one given by the process); MAX before any. */
+    private long previousBatchNanos;
+    private boolean windowed;
     private long batchStartNanos;
     private long batchInputTokens;
 
@@ -61,6 +67,21 @@ final class BatchEvents implements GenerationListener {
         this.processIndex = processIndex;
         this.plannedBatches = plannedBatches;
         this.processStartNanos = processStartNanos;
+        this.minWindowNanos = measurement.longestUpdatePeriod().toNanos();
+        this.previousBatchNanos = Long.MAX_VALUE;
+    }
+
+    /**
+     * The duration of a batch run before this call (the last warm-up batch): a first measured batch shorter than
+     * the sources' update period then gets no energy window either.
+     */
+    void previousBatch(long nanos) {
+        previousBatchNanos = nanos;
+    }
+
+    /** Duration of the last batch this listener saw; 0 before one ended. */
+    long lastBatchNanos() {
+        return previousBatchNanos == Long.MAX_VALUE ? 0 : previousBatchNanos;
     }
 
     @Override
@@ -71,7 +92,11 @@ final class BatchEvents implements GenerationListener {
         boolean w = warmup;
         pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new BatchStarted(env, i, e.batchSize(),
                 e.inputTokens(), e.paddedInputTokens(), w)));
-        if (batchWindows) {
+        // a batch gets its own energy window when the previous one lasted at least the sources' update period:
+        // shorter windows are unreliable (and flagged so), and on a small model reading every source at both ends
+        // of a ~10 ms batch cost more than everything else lem does per batch
+        windowed = batchWindows && previousBatchNanos >= minWindowNanos;
+        if (windowed) {
             measurement.begin(ProcessMeasurement.batchWindow(i));
         }
         batchStartNanos = System.nanoTime();
@@ -126,7 +151,7 @@ final class BatchEvents implements GenerationListener {
         long end = System.nanoTime();
         flushSteps();
         int i = indexOf(e.batchIndex());
-        if (batchWindows) {
+        if (windowed) {
             measurement.end(ProcessMeasurement.batchWindow(i));
         }
         TreeMap<String, Integer> reasons = new TreeMap<>();
@@ -138,6 +163,7 @@ final class BatchEvents implements GenerationListener {
         long in = e.totalInputTokens();
         long out = e.totalOutputTokens();
         long duration = end - batchStartNanos;
+        previousBatchNanos = duration;
         emitter.emit(env -> new BatchCompleted(env, i, in, out, e.prefillNanos(), e.decodeNanos(), duration, warmup,
                 reasons));
         if (!warmup) {

@@ -321,6 +321,9 @@ public final class RunnerProcess {
         phase = "generating";
         BatchEvents run = new BatchEvents(em, m, state.warmupBatches(), false, s.batchEnergyWindows(),
                 this::checkCancelled, progress, s.processIndex(), plannedBatches, startNanos);
+        if (state.warmup != null && state.warmup.lastBatchNanos() > 0) {
+            run.previousBatch(state.warmup.lastBatchNanos());
+        }
         state.run = run;
         m.begin(ProcessMeasurement.RUN_WINDOW);
         List<GenerationResult> results;

@@ -35,8 +35,9 @@ import java.util.Objects;
  *                           {@code HF_HOME}, ...) and what plugins may read (default {@link System#getenv()})
  * @param host               host name in envelopes and device keys (default {@code $HOSTNAME}, else the
  *                           resolver's name of this machine)
- * @param batchEnergyWindows measure every measured batch as its own energy window {@code batch-<index>} (default
- *                           true)
+ * @param batchEnergyWindows measure measured batches as their own energy windows {@code batch-<index>} (default
+ *                           true): each batch whose previous batch (a warm-up one for the first) lasted at least the
+ *                           sources' longest update period; shorter windows would be unreliable
  */
 public record RunnerSettings(ExperimentConfig config, String experimentId, int processIndex, int numProcesses,
                              int localRank, String device, EventSink sink, Path lemHome, List<Path> pluginsDirs,
