@@ -39,8 +39,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What lem's measurement costs a run: the same generation, in the same JVM on the same loaded weights, once as a
- * bare loop ({@link Generator#generate} with no listener) and once the way a runner process does it
+ * What lem's measurement costs a run: the same generation, in the same JVM, once as a bare loop
+ * ({@link Generator#generate} with no listener, on weights loaded afresh and one warm-up batch, as the runner does
+ * before its window) and once the way a runner process does it
  * ({@link RunnerProcess}: every energy source available here, the power sampler, the run window, a
  * {@code BatchStarted}/{@code PrefillCompleted}/{@code TokensGenerated} per step/{@code BatchCompleted}/FLOPs events
  * per batch, all sent through the spooling Kafka sink to a real (embedded) broker). The measured figure is the
@@ -200,16 +201,19 @@ public final class RunOverheadBench {
                     Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId()));
             generator.generate(encoded.subList(0, Math.min(encoded.size(), o.batchSize())), GenerationListener.NONE);
             long expectedTokens = (long) encoded.size() * o.newTokens();
+            boolean freshBare = !"false".equals(System.getProperty("lem.bench.fresh-bare"));
             for (int rep = 0; rep < o.repeats(); rep++) {
                 boolean bareFirst = rep % 2 == 0;
                 if (bareFirst) {
-                    bare[rep] = bare(generator, encoded, expectedTokens);
+                    bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                            : bare(generator, encoded, expectedTokens);
                     measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
                             work, expectedTokens, false);
                 } else {
                     measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
                             work, expectedTokens, false);
-                    bare[rep] = bare(generator, encoded, expectedTokens);
+                    bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                            : bare(generator, encoded, expectedTokens);
                 }
                 ratios[rep] = measured[rep] / bare[rep];
                 System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f%n",
@@ -233,6 +237,22 @@ public final class RunOverheadBench {
     private static LoadedModel load(ModelFiles files, ExperimentConfig c) throws IOException {
         try (WeightStore weights = files.openWeights()) {
             return InferenceEngine.load(files.config(), weights, EngineOptions.of(c, "cpu"));
+        }
+    }
+
+    /**
+     * {@link #bare} on weights loaded afresh, after one warm-up batch, as the measured side's runner process does
+     * before its window (the default; {@code -Dlem.bench.fresh-bare=false} reuses the weights loaded once): both
+     * sides then time a loop over a copy of the weights loaded just before, and the difference is what measuring
+     * costs, not also where a fresh 540 MB copy landed in memory.
+     */
+    private static double freshBare(ModelFiles files, ExperimentConfig c, LemTokenizer tokenizer, List<int[]> encoded,
+                                    int batchSize, long expectedTokens) throws IOException {
+        try (LoadedModel fresh = load(files, c)) {
+            Generator generator = new Generator(fresh, GenerationConfig.of(c,
+                    Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId()));
+            generator.generate(encoded.subList(0, Math.min(encoded.size(), batchSize)), GenerationListener.NONE);
+            return bare(generator, encoded, expectedTokens);
         }
     }
 
