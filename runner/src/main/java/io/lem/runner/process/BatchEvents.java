@@ -129,17 +129,17 @@ final class BatchEvents implements GenerationListener {
      * Sends the events still waiting ({@link PendingEvents}). Called at the end of every batch, and by the process
      * after a generation ended however it ended, so that everything reported is sent.
      */
-    void flushSteps() {
+    void flushPending() {
         pending.flush();
     }
 
     /**
-     * {@link #flushSteps()} after a generation ended, however it ended: an emitter failure is returned instead of
+     * {@link #flushPending()} after a generation ended, however it ended: an emitter failure is returned instead of
      * thrown, so that it cannot hide why the generation failed.
      */
-    RuntimeException flushStepsAfterGeneration() {
+    RuntimeException flushPendingAfterGeneration() {
         try {
-            flushSteps();
+            flushPending();
             return null;
         } catch (RuntimeException e) {
             return e;
@@ -149,7 +149,7 @@ final class BatchEvents implements GenerationListener {
     @Override
     public void onBatchEnd(BatchEnd e) {
         long end = System.nanoTime();
-        flushSteps();
+        flushPending();
         int i = indexOf(e.batchIndex());
         if (windowed) {
             measurement.end(ProcessMeasurement.batchWindow(i));

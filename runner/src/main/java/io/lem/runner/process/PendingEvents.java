@@ -65,8 +65,4 @@ final class PendingEvents {
             }
         }
     }
-
-    int size() {
-        return size;
-    }
 }

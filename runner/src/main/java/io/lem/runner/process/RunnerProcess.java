@@ -310,7 +310,7 @@ public final class RunnerProcess {
             try {
                 generator.generate(warm, state.warmup);
             } finally {
-                flushSteps(state.warmup); // a failed or cancelled batch: the steps it reported are sent
+                flushPending(state.warmup); // a failed or cancelled batch: what it reported is sent
             }
         }
         checkCancelled();
@@ -330,7 +330,7 @@ public final class RunnerProcess {
         try {
             results = generator.generate(encoded, run);
         } finally {
-            flushSteps(run); // a failed or cancelled batch: the steps it reported are sent
+            flushPending(run); // a failed or cancelled batch: what it reported is sent
         }
         m.end(ProcessMeasurement.RUN_WINDOW);
 
@@ -398,8 +398,8 @@ public final class RunnerProcess {
      * Sends the steps a generation reported but did not send; a failure to send is logged, not thrown over the
      * generation's own outcome.
      */
-    private static void flushSteps(BatchEvents events) {
-        RuntimeException failed = events.flushStepsAfterGeneration();
+    private static void flushPending(BatchEvents events) {
+        RuntimeException failed = events.flushPendingAfterGeneration();
         if (failed != null) {
             log.warn("could not send the last decode steps' events: {}", failed.toString());
         }

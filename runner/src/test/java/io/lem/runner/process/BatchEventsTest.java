@@ -91,7 +91,7 @@ class BatchEventsTest {
                 listener.onBatchEnd(new BatchEnd(b, List.of(b), List.of(4), List.of(3), List.of(FinishReason.LENGTH),
                         1_000, 1_000, null));
             }
-            listener.flushSteps();
+            listener.flushPending();
         }
         // per batch, in seq order: BatchStarted, ..., its two steps, ..., BatchCompleted
         for (int b = 0; b < 3; b++) {
