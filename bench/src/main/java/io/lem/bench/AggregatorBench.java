@@ -106,6 +106,8 @@ public final class AggregatorBench {
     private static final String FRESH_ID = "bench-fresh";
     private static final String WARMUP_TOPIC = "lem.bench.warmup";
     private static final String WARMUP_APPLICATION_ID = "lem-bench-warmup";
+    /** A warm-up round after which the JIT compiler threads used less than this share of one core ends the warm-up. */
+    static final int WARMUP_QUIET_JIT_PERCENT = 10;
     private static final long IQ_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long HTTP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Kafka Streams' stream threads ({@code <client id>-StreamThread-<n>}), not their clients' I/O threads. */
@@ -118,12 +120,12 @@ public final class AggregatorBench {
     record Options(int experiments, int processes, int eventsPerProcess, int decodeSteps, int freshRate,
                    int freshSeconds, int freshProcesses, Integer commitIntervalMs, Integer cacheMb, Integer threads,
                    boolean freshness, boolean baseline, boolean replay, boolean keepDir, boolean stackSampling,
-                   int warmupExperiments) {
+                   int warmupExperiments, int warmupRounds) {
         static final String USAGE = "[E P N] [--experiments E (20)] [--processes P (4)] "
                 + "[--events-per-process N (12500)] [--decode-steps N (127)] [--fresh-rate EVENTS_PER_S (3000)] "
                 + "[--fresh-seconds S (10)] [--fresh-processes N (4)] [--commit-interval-ms MS] [--cache-mb MB] "
                 + "[--threads N] [--skip-freshness] [--skip-baseline] [--skip-replay] [--keep-dir] [--stack-sampling] "
-                + "[--warmup-experiments N (4) | --no-warmup]";
+                + "[--warmup-experiments N (4)] [--warmup-rounds MAX (4) | --no-warmup]";
 
         private static final List<String> TUNING = List.of("--commit-interval-ms", "--cache-mb", "--threads");
 
@@ -134,7 +136,8 @@ public final class AggregatorBench {
         static Options parse(String[] args) {
             Map<String, Integer> v = new HashMap<>(Map.of("--experiments", 20, "--processes", 4,
                     "--events-per-process", 12_500, "--decode-steps", 127, "--fresh-rate", 3_000,
-                    "--fresh-seconds", 10, "--fresh-processes", 4, "--warmup-experiments", 4));
+                    "--fresh-seconds", 10, "--fresh-processes", 4, "--warmup-experiments", 4,
+                    "--warmup-rounds", 4));
             Map<String, Integer> tuning = new HashMap<>();
             boolean freshness = true;
             boolean baseline = true;
@@ -204,7 +207,7 @@ public final class AggregatorBench {
                     v.get("--decode-steps"), v.get("--fresh-rate"), v.get("--fresh-seconds"),
                     v.get("--fresh-processes"), tuning.get("--commit-interval-ms"), tuning.get("--cache-mb"),
                     tuning.get("--threads"), freshness, baseline, replay, keep, sampling,
-                    warmup ? v.get("--warmup-experiments") : 0);
+                    warmup ? v.get("--warmup-experiments") : 0, v.get("--warmup-rounds"));
         }
 
         private static int positive(String name, String value) {
@@ -416,10 +419,15 @@ public final class AggregatorBench {
         // ------------------------------------------------------------------------------------------ warm-up
 
         /**
-         * Not timed: other experiments, on a topic of their own, folded to the end by an aggregator of their own
-         * (another application id, state dir and topics), then closed. The live phase then measures the aggregator
-         * with its code compiled, as a long-running one is, instead of the JVM's first seconds (the replay and the
-         * baseline, which come later, always ran warm). {@code --no-warmup} measures the cold start.
+         * Not timed: rounds of other experiments, on a topic of their own, folded to the end by an aggregator of their
+         * own (another application id, state dir and topics), until the JIT compiler threads used less than
+         * {@value #WARMUP_QUIET_JIT_PERCENT} % of one core during a round's folding (at most
+         * {@code --warmup-rounds}), then closed. The live phase then measures the aggregator with its code compiled,
+         * as a long-running one is, instead of the JVM's first seconds: after one round of 200,000 events the
+         * compiler threads still took 4-7 s of CPU during the 1,000,000 live events, on the two cores the aggregator
+         * and the broker share. (They stay busy for minutes: Kafka's code paths that run per poll, per commit or per
+         * request reach the C2 thresholds slowly; the code cache is not being flushed, -XX:-UseCodeCacheFlushing
+         * changed nothing.) {@code --no-warmup} measures the cold start.
          */
         private void warmUp(AggregatorSettings settings, Path dir) throws InterruptedException {
             int n = o.warmupExperiments();
@@ -427,29 +435,43 @@ public final class AggregatorBench {
                 printf("%n---- warm-up: none (--no-warmup): the live phase starts with a cold JIT ----%n");
                 return;
             }
+            printf("%n---- warm-up (not timed): rounds of %d other experiments on %s folded by aggregator %s until the "
+                    + "JIT compiler threads use < %d%% of a core while folding (at most %d rounds) ----%n", n,
+                    WARMUP_TOPIC, WARMUP_APPLICATION_ID, WARMUP_QUIET_JIT_PERCENT, o.warmupRounds());
             long t0 = System.nanoTime();
             KafkaTopics.ensure(admin, WARMUP_TOPIC, PARTITIONS, (short) -1, Duration.ofSeconds(60));
-            long sent = 0;
-            try (KafkaProducer<String, byte[]> producer = producer(20, 256 * 1024)) {
-                for (int e = 0; e < n; e++) {
-                    EncodedExperiment x = SyntheticEvents.experiment(String.format(Locale.ROOT, "bench-warm-%03d", e),
-                            1_000L + e, o.processes(), o.eventsPerProcess(), o.decodeSteps(),
-                            -(e + 1) * 3_600_000_000_000L);
-                    sent += x.events();
-                    x.forEachInWriteOrder((key, value) -> producer.send(new ProducerRecord<>(WARMUP_TOPIC, key, value)));
-                }
-                producer.flush();
-            }
-            Map<TopicPartition, Long> ends = progress.endOffsets(progress.partitions(WARMUP_TOPIC));
             AggregatorSettings warm = settings.withApplicationId(WARMUP_APPLICATION_ID)
                     .withStateDir(dir.resolve("state-warmup")).withTopics(WARMUP_TOPIC, WARMUP_TOPIC + ".dlq");
-            long t1 = System.nanoTime();
-            try (AggregatorApp app = AggregatorApp.start(warm)) {
-                awaitConsumed(app, ends, Duration.ofMinutes(10));
+            long total = 0;
+            try (AggregatorApp app = AggregatorApp.start(warm);
+                 KafkaProducer<String, byte[]> producer = producer(20, 256 * 1024)) {
+                for (int round = 1; round <= o.warmupRounds(); round++) {
+                    long sent = 0;
+                    for (int e = 0; e < n; e++) {
+                        int id = (round - 1) * n + e;
+                        EncodedExperiment x = SyntheticEvents.experiment(
+                                String.format(Locale.ROOT, "bench-warm-%03d", id), 1_000L + id, o.processes(),
+                                o.eventsPerProcess(), o.decodeSteps(), -(id + 1) * 3_600_000_000_000L);
+                        sent += x.events();
+                        x.forEachInWriteOrder((key, value) ->
+                                producer.send(new ProducerRecord<>(WARMUP_TOPIC, key, value)));
+                    }
+                    producer.flush();
+                    Map<TopicPartition, Long> ends = progress.endOffsets(progress.partitions(WARMUP_TOPIC));
+                    ThreadCpu cpu0 = ThreadCpu.take();
+                    awaitConsumed(app, ends, Duration.ofMinutes(10));
+                    ThreadCpu cpu1 = ThreadCpu.take();
+                    total += sent;
+                    double wallS = (cpu1.wallNanos() - cpu0.wallNanos()) / 1e9;
+                    double jitPercent = 100.0 * cpu1.jitSince(cpu0) / 1e9 / wallS;
+                    printf("  round %d: %,d events folded in %.1f s (%,.0f events/s), JIT compiler threads %.0f%% of a "
+                            + "core%n", round, sent, wallS, sent / wallS, jitPercent);
+                    if (jitPercent < WARMUP_QUIET_JIT_PERCENT) {
+                        break;
+                    }
+                }
             }
-            printf("%n---- warm-up (not timed): %,d events of %d other experiments on %s folded by aggregator %s in "
-                    + "%.1f s (%.1f s with producing them), then closed ----%n", sent, n, WARMUP_TOPIC,
-                    WARMUP_APPLICATION_ID, seconds(t1), seconds(t0));
+            printf("  warm-up done: %,d events in %.1f s with producing them, aggregator closed%n", total, seconds(t0));
         }
 
         // ------------------------------------------------------------------------------------------ 1. live

@@ -187,6 +187,17 @@ final class ThreadCpu {
         return sum;
     }
 
+    /** When this snapshot was taken ({@link System#nanoTime()}). */
+    long wallNanos() {
+        return wall;
+    }
+
+    /** CPU time of the JIT compiler threads from {@code start} to this snapshot, nanoseconds (10 ms ticks; 0 off Linux). */
+    long jitSince(ThreadCpu start) {
+        String jit = "(native) JIT compiler threads";
+        return Math.max(0, nativeTicks.getOrDefault(jit, 0L) - start.nativeTicks.getOrDefault(jit, 0L)) * NANOS_PER_TICK;
+    }
+
     /** CPU time of the whole process from {@code start} to this snapshot, nanoseconds (-1 when unknown). */
     long processCpuSince(ThreadCpu start) {
         return processCpu < 0 || start.processCpu < 0 ? -1 : processCpu - start.processCpu;
