@@ -130,7 +130,25 @@ public final class AggregatorBench {
         private static final List<String> TUNING = List.of("--commit-interval-ms", "--cache-mb", "--threads");
 
         boolean tuned() {
-            return commitIntervalMs != null || cacheMb != null || threads != null;
+            return commitIntervalMs != null || cacheMb != null || threads != null || !streamsProperties().isEmpty();
+        }
+
+        /**
+         * More Kafka Streams/client properties for the aggregators under test, for experiments:
+         * {@code -Dlem.bench.streams-properties=max.poll.records=5000;buffered.records.per.partition=5000}.
+         */
+        Map<String, String> streamsProperties() {
+            Map<String, String> m = new TreeMap<>();
+            String spec = System.getProperty("lem.bench.streams-properties", "");
+            for (String pair : spec.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                } else if (!pair.isBlank()) {
+                    throw new IllegalArgumentException("lem.bench.streams-properties: not key=value: " + pair);
+                }
+            }
+            return m;
         }
 
         static Options parse(String[] args) {
@@ -402,18 +420,22 @@ public final class AggregatorBench {
             if (o.threads() != null) {
                 s = s.withNumStreamThreads(o.threads());
             }
+            if (!o.streamsProperties().isEmpty()) {
+                s = s.withClientProperties(o.streamsProperties());
+            }
             return s;
         }
 
         private void printSettings(AggregatorSettings settings, String label) {
             Properties p = AggregatorApp.streamsProperties(settings, new HostInfo("127.0.0.1", 0));
-            printf("%naggregator settings (%s): %s=%s, %s=%s ms, %s=%s bytes, %s=%s, application id %s%n", label,
+            printf("%naggregator settings (%s): %s=%s, %s=%s ms, %s=%s bytes, %s=%s, application id %s%s%n", label,
                     StreamsConfig.PROCESSING_GUARANTEE_CONFIG, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
                     StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
                     p.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
                     StreamsConfig.NUM_STREAM_THREADS_CONFIG, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
-                    settings.applicationId());
+                    settings.applicationId(), o.streamsProperties().isEmpty() ? ""
+                            : ", more properties " + o.streamsProperties());
         }
 
         // ------------------------------------------------------------------------------------------ warm-up
@@ -503,12 +525,35 @@ public final class AggregatorBench {
             printf("CPU by thread group, start() to caught up:%n");
             cpu1.reportSince(cpu0, 10).forEach(l -> println("  " + l));
             printCpuPerEvent(cpu0, cpu1, bulkEvents, tCaught - t0);
+            printThreadMetrics(app);
             checkResults(app, "live", expectedEvents);
             verdict(label + "  live throughput, exactly_once_v2", String.format(Locale.ROOT,
                     "%,.0f events/s (%,d events in %.2f s from RUNNING to committed at the end)", liveRate,
                     bulkEvents, fromRunning), ">= " + String.format(Locale.ROOT, "%,.0f", TARGET_EVENTS_PER_S),
                     liveRate >= TARGET_EVENTS_PER_S);
             return app;
+        }
+
+        /**
+         * Kafka Streams' own account of the stream thread since it started: the share of its time in poll, process,
+         * commit and punctuate, and the records per poll and per process call (few records per call means the
+         * per-call bookkeeping is paid per handful of records).
+         */
+        private void printThreadMetrics(AggregatorApp app) {
+            Map<String, Double> m = new TreeMap<>();
+            app.streams().metrics().forEach((name, metric) -> {
+                if ("stream-thread-metrics".equals(name.group()) && metric.metricValue() instanceof Double d) {
+                    m.merge(name.name(), d, Double::sum);
+                }
+            });
+            StringBuilder line = new StringBuilder();
+            for (String k : List.of("poll-ratio", "process-ratio", "commit-ratio", "punctuate-ratio",
+                    "poll-records-avg", "process-records-avg", "commit-latency-avg", "commit-total")) {
+                if (m.containsKey(k)) {
+                    line.append(String.format(Locale.ROOT, " %s %.3g", k, m.get(k)));
+                }
+            }
+            printf("Kafka Streams thread metrics (recent window):%s%n", line);
         }
 
         /**

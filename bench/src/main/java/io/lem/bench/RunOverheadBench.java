@@ -47,12 +47,15 @@ import java.util.Map;
  * per batch, all sent through the spooling Kafka sink to a real (embedded) broker). The measured figure is the
  * runner's own run window (what the results divide by); the bare figure is the wall time of the same batches.
  * Repetitions alternate the order (bare first, then measured first) so that drift of a shared machine cancels out;
- * the slowdown is the median of the per-pair ratios. Target: at most 1%.
+ * the slowdown is the median of the per-pair ratios. Target: at most 1%. {@code --control} replaces the measured side
+ * by a second bare loop (an A/A run): its "slowdown" is what the bench reads when nothing differs, i.e. how finely
+ * this many pairs can resolve the target on this machine.
  *
  * <pre>
  * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)]
  *                         [--prompts N (default 192 for tiny-llama, 24 otherwise)]
  *                         [--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file]
+ *                         [--control]
  * </pre>
  * Models default to {@code lem-synthetic/tiny-llama} (the quickstart's) and {@code lem-synthetic/smollm2-135m}
  * (SmolLM2-135M's dimensions); both are synthesized into {@code LEM_HOME} on first use. Exit status 0 when every
@@ -75,14 +78,16 @@ public final class RunOverheadBench {
     }
 
     /** {@code prompts} is 0 when not given: then {@link #defaultPrompts(String)} per model. */
-    record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka) {
+    record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka,
+                   boolean control) {
         int promptsFor(String model) {
             return prompts > 0 ? prompts : defaultPrompts(model);
         }
 
         static final String USAGE = "[--model NAME]... [--repeats N (default 7)] "
                 + "[--prompts N (default 192 for tiny-llama, 24 otherwise)] "
-                + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)]";
+                + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)] "
+                + "[--control]";
 
         static Options parse(String[] args) {
             List<String> models = new ArrayList<>();
@@ -91,8 +96,13 @@ public final class RunOverheadBench {
             int batch = 4;
             int tokens = 32;
             boolean kafka = true;
+            boolean control = false;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
+                if (flag.equals("--control")) {
+                    control = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(flag + " needs a value");
                 }
@@ -122,7 +132,7 @@ public final class RunOverheadBench {
             if (models.isEmpty()) {
                 models = List.of("lem-synthetic/tiny-llama", "lem-synthetic/smollm2-135m");
             }
-            return new Options(models, repeats, prompts, batch, tokens, kafka);
+            return new Options(models, repeats, prompts, batch, tokens, kafka, control);
         }
     }
 
@@ -156,9 +166,9 @@ public final class RunOverheadBench {
             for (String model : o.models()) {
                 Result r = measure(o, model, base, work, lemHome, o.kafka() ? broker.bootstrapServers() : null);
                 pass &= r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT;
-                table.add(String.format(Locale.ROOT, "| %s | %d × %d prompts, %d new tokens | %.1f | %.1f | %+.2f %% "
-                                + "(pairs: %s) | %s |", model, o.promptsFor(model) / o.batchSize(), o.batchSize(),
-                        o.newTokens(), r.bareMedianMs(), r.measuredMedianMs(), r.slowdownPercent(), r.pairs(),
+                table.add(String.format(Locale.ROOT, "| %s%s | %d × %d prompts, %d new tokens | %.1f | %.1f | %+.2f %% "
+                                + "(pairs: %s) | %s |", model, o.control() ? " (A/A control)" : "",
+                        o.promptsFor(model) / o.batchSize(), o.batchSize(), o.newTokens(), r.bareMedianMs(), r.measuredMedianMs(), r.slowdownPercent(), r.pairs(),
                         r.slowdownPercent() <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL"));
             }
         } finally {
@@ -188,8 +198,10 @@ public final class RunOverheadBench {
         ModelFiles files = ModelLocator.locate(c.modelName(), c.revision(), HubSettings.fromEnv(System.getenv()),
                 lemHome);
         List<Prompt> prompts = PromptSet.load(c.prompts()).first(c.numInputPrompts()).shard(0, 1);
-        System.out.printf("%n%s: %d prompts in batches of %d, %d new tokens each, %d repetitions%n", model,
-                prompts.size(), o.batchSize(), o.newTokens(), o.repeats());
+        System.out.printf("%n%s: %d prompts in batches of %d, %d new tokens each, %d repetitions%s%n", model,
+                prompts.size(), o.batchSize(), o.newTokens(), o.repeats(), o.control()
+                        ? "; A/A CONTROL: the 'measured' side is a second bare loop, so the slowdown is the bench's "
+                        + "own noise for this many pairs" : "");
 
         double[] bare = new double[o.repeats()];
         double[] measured = new double[o.repeats()];
@@ -207,11 +219,15 @@ public final class RunOverheadBench {
                 if (bareFirst) {
                     bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : bare(generator, encoded, expectedTokens);
-                    measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
-                            work, expectedTokens, false);
+                    measured[rep] = o.control()
+                            ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                            : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
+                                    expectedTokens, false);
                 } else {
-                    measured[rep] = measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome,
-                            work, expectedTokens, false);
+                    measured[rep] = o.control()
+                            ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                            : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
+                                    expectedTokens, false);
                     bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : bare(generator, encoded, expectedTokens);
                 }
@@ -219,9 +235,13 @@ public final class RunOverheadBench {
                 System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f%n",
                         rep + 1, bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep]);
             }
-            // one more measured run, not scored, for the CPU-by-thread report: taking it reads every thread's CPU
-            // time (milliseconds of work) just before the run window closes, which would count against a scored run
-            measured(c, "exp_overhead_threads_" + System.nanoTime(), bootstrap, lemHome, work, expectedTokens, true);
+            if (!o.control()) {
+                // one more measured run, not scored, for the CPU-by-thread report: taking it reads every thread's CPU
+                // time (milliseconds of work) just before the run window closes, which would count against a scored
+                // run
+                measured(c, "exp_overhead_threads_" + System.nanoTime(), bootstrap, lemHome, work, expectedTokens,
+                        true);
+            }
         }
         StringBuilder pairs = new StringBuilder();
         for (double r : ratios) {
