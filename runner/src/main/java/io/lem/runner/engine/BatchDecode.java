@@ -6,13 +6,20 @@ package io.lem.runner.engine;
  * KV cache's memory there, leaving only the products to MKL (one input copy, one GEMM and one read-back each), where
  * the DJL path issues ~40 PyTorch ops per layer. On by default when the incubator Vector API module is present;
  * {@code -Dlem.engine.java-batch=false} turns it off (the DJL path then runs), {@link #force} sets it (tests,
- * benchmarks).
+ * benchmarks); {@code -Dlem.engine.java-batch-split=false} keeps its attention on the calling thread.
  */
 public final class BatchDecode {
 
     /** Batches above this many sequences take the DJL path (the Java attention's scratch grows with the batch). */
     public static final int MAX_BATCH = 64;
 
+    /**
+     * Whether the attention is split over the caller and the pair worker (with the products' split); off with
+     * {@code -Dlem.engine.java-batch-split=false}. Interleaved at batch 32 (BatchDecodeProbe, load ~2): split
+     * 113-125 ms/step, caller only 119-122; the split wins most when the other core is free.
+     */
+    static volatile boolean splitAttention = !"false".equalsIgnoreCase(
+            System.getProperty("lem.engine.java-batch-split"));
     private static volatile Boolean forced = parse(System.getProperty("lem.engine.java-batch"));
 
     private static final java.util.concurrent.atomic.AtomicLong STEPS = new java.util.concurrent.atomic.AtomicLong();
@@ -39,13 +46,18 @@ public final class BatchDecode {
         forced = on;
     }
 
+    /** The length of each scratch array {@link #attend} needs for a cache of {@code capacity} columns. */
+    public static int scratchLength(int capacity) {
+        return 3 * (capacity + 2 * VectorKernels.lanes());
+    }
+
     /**
      * Single-token attention of every sequence of a batch over its float32 cache slices
      * ({@link BatchState#cacheBuffers(int, int)}), as {@link JavaMatVec#attend} for each: writes sequence
      * {@code s}'s new key and value at column {@code column}, then the context of its query heads over columns
      * {@code [from[s], column]} into {@code context[s]}. The sequences are split over the caller and the pair worker
      * (when the products are split); {@code scores} and {@code workerScores} are their scratch, each at least
-     * {@code column + 1 + lanes} long.
+     * {@link #scratchLength} long.
      *
      * @param qkv   per sequence, q heads {@code [heads, headDim]} then k and v {@code [kvHeads, headDim]} each
      *              (rotated, q scaled)
@@ -54,9 +66,8 @@ public final class BatchDecode {
     public static void attend(float[][] qkv, int heads, int kvHeads, int headDim, java.nio.ByteBuffer[][] cache,
             int capacity, int[] from, int column, float[][] context, float[] scores, float[] workerScores) {
         int batch = qkv.length;
-        int lanes = VectorKernels.lanes();
-        if (column >= capacity || heads % kvHeads != 0 || scores.length < column + 1 + lanes
-                || workerScores.length < column + 1 + lanes) {
+        int room = scratchLength(capacity);
+        if (column >= capacity || heads % kvHeads != 0 || scores.length < room || workerScores.length < room) {
             throw new IllegalArgumentException("column " + column + " capacity " + capacity);
         }
         for (int s = 0; s < batch; s++) {
@@ -65,7 +76,7 @@ public final class BatchDecode {
             }
         }
         STEPS.incrementAndGet();
-        if (batch >= 2 && JavaMatVec.split()) {
+        if (batch >= 2 && JavaMatVec.split() && splitAttention) {
             int half = (batch + 1) / 2;
             JavaMatVec.worker().run(
                     () -> attendRange(qkv, heads, kvHeads, headDim, cache, capacity, from, column, context, scores,
@@ -80,7 +91,13 @@ public final class BatchDecode {
     private static void attendRange(float[][] qkv, int heads, int kvHeads, int headDim,
             java.nio.ByteBuffer[][] cache, int capacity, int[] from, int column, float[][] context, float[] scores,
             int first, int end) {
+        boolean grouped = VectorKernels.groupable(headDim);
         for (int s = first; s < end; s++) {
+            if (grouped) {
+                VectorKernels.attendGrouped(qkv[s], heads, kvHeads, headDim, cache[s][0], cache[s][1], capacity,
+                        from[s], column, scores, context[s]);
+                continue;
+            }
             VectorKernels.attend(qkv[s], heads, kvHeads, headDim, cache[s][0], cache[s][1], capacity, from[s], column,
                     scores, context[s]);
         }

@@ -25,7 +25,8 @@ import java.util.Random;
  * 30 × (q|k|v, o, gate|up, down) + the LM head against {@code [in, batch]} activations already on the device),
  * {@code gemm-io} (the same with each input created from a Java array and each result read back, as a path that keeps
  * the activations on the JVM would), and whole decode steps through the {@link Generator} with the batch path on or
- * off ({@code step-java}, {@code step-djl}). Args: rounds, batch, prompt tokens, new tokens, modes.
+ * off ({@code step-java}, {@code step-djl}; {@code step-java1}: attention on the calling thread only), and
+ * {@code gemm-bp} (the products through {@link BatchProducts}, as the JVM batch path issues them). Args: rounds, batch, prompt tokens, new tokens, modes.
  * Run with {@code --add-modules jdk.incubator.vector} on the test class path.
  */
 public final class BatchDecodeProbe {
@@ -136,8 +137,24 @@ public final class BatchDecodeProbe {
                 }
                 return best / 1e6;
             }
+            case "gemm-bp" -> {
+                long best = Long.MAX_VALUE;
+                try (NDManager step = ws.get(0).getManager().newSubManager()) {
+                    BatchProducts products = new BatchProducts(step, batch);
+                    float[] y = new float[49152 * batch];
+                    for (int s = 0; s < sweeps; s++) {
+                        long t0 = System.nanoTime();
+                        for (NDArray w : ws) {
+                            products.multiply(w, xs.get((int) w.getShape().get(1)), y);
+                        }
+                        best = Math.min(best, System.nanoTime() - t0);
+                    }
+                }
+                return best / 1e6;
+            }
             default -> {
-                BatchDecode.force(mode.equals("step-java"));
+                BatchDecode.force(mode.startsWith("step-java"));
+                BatchDecode.splitAttention = !mode.equals("step-java1");
                 long[] decode = new long[1];
                 g.generate(prompts, new GenerationListener() {
                     @Override

@@ -26,18 +26,22 @@ class BatchDecodeTest {
             LlamaSpec.small().withHeads(6, 2, 8).withTied(false),
             LlamaSpec.small().withType("mistral", false).withSlidingWindow(4),
             LlamaSpec.small().withHeads(4, 2, 32).withSizes(64, 96, 2, 211),
-            LlamaSpec.small().withHeads(5, 5, 6).withSizes(30, 37, 3, 101));
+            LlamaSpec.small().withHeads(5, 5, 6).withSizes(30, 37, 3, 101),
+            // heads a whole number of vectors wide: the grouped attention kernel, 3 and 4 query heads per KV head
+            LlamaSpec.small().withHeads(6, 2, 16).withSizes(48, 64, 2, 97),
+            LlamaSpec.small().withHeads(8, 2, 32).withSizes(80, 72, 2, 97).withTied(false));
 
     /** Decode logits of batches with mixed prompt lengths (left padding), every step, both paths. */
     @Test
     void batchDecodeLogitsMatchTheDjlPath() {
-        int[] lengths = {5, 1, 9, 3, 9, 2, 7};
+        // short prompts, and long ones (attention over 64+ columns: the kernels' wide column blocks)
+        int[][] batches = {{5, 1}, {5, 1, 9, 3, 9, 2, 7}, {70, 33, 98}};
         for (LlamaSpec spec : SPECS) {
             SyntheticModels.Model m = SyntheticModels.llama(spec);
             try (LoadedModel model = InferenceEngine.load(m.config(), m.weights(),
                     EngineOptions.cpu(FpPrecision.FLOAT32))) {
-                for (int batch : new int[] {2, 7}) {
-                    int[] lens = Arrays.copyOf(lengths, batch);
+                for (int[] lens : batches) {
+                    int batch = lens.length;
                     long before = BatchDecode.steps();
                     List<float[]> java = decode(model.model(), lens, spec.vocab(), 6, true);
                     assertThat(BatchDecode.steps()).as("JVM batch path taken").isGreaterThan(before);

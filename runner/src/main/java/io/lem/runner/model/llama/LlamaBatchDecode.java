@@ -160,9 +160,8 @@ final class LlamaBatchDecode {
             this.from = new int[b];
             this.rows = new float[b][qkv];
             this.context = new float[b][q];
-            // room for a whole vector past the last column (the attention's last partial vector)
-            this.scores = new float[state.capacity() + 64];
-            this.workerScores = new float[state.capacity() + 64];
+            this.scores = new float[BatchDecode.scratchLength(state.capacity())];
+            this.workerScores = new float[BatchDecode.scratchLength(state.capacity())];
             this.byVocab = new float[vocab * b];
             this.logits = new float[vocab * b];
             this.caches = new ByteBuffer[layers][][];
