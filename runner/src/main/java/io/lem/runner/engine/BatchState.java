@@ -242,12 +242,15 @@ public final class BatchState implements AutoCloseable {
      * Sequence {@code sequence}'s slice of layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and
      * value cache {@code [kvHeads, capacity, headDim]}, as float32 buffers in native order over the tensors' own
      * memory (zero-copy, valid until the state is closed), for batch decode on the JVM ({@link BatchDecode}); null
-     * unless the cache is float32 on the CPU.
+     * unless the cache is float32 on the CPU and a layer's tensor is under 2 GiB.
      */
     public java.nio.ByteBuffer[] cacheBuffers(int layer, int sequence) {
         ensureOpen();
         if (keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
             return null;
+        }
+        if (keys[layer].size() * Float.BYTES > Integer.MAX_VALUE) {
+            return null; // byte buffers are int-indexed
         }
         if (sequenceBuffers == null) {
             sequenceBuffers = new java.nio.ByteBuffer[keys.length][][];

@@ -135,7 +135,7 @@ public final class LlamaModel implements CausalLm {
         if (b * t == 1 && javaLayers != null && JavaMatVec.active()) {
             return forwardSingle(state, tokens[0]);
         }
-        if (t == 1 && b > 1 && batchDecode != null && BatchDecode.active(b)) {
+        if (t == 1 && b > 1 && batchDecode != null && BatchDecode.active(b) && state.cacheBuffers(0, 0) != null) {
             float[] logits = batchDecode.forward(state, tokens);
             count(state.flops(), b, 1, state.length() + 1);
             state.advance(1);
