@@ -10,7 +10,10 @@ package io.lem.runner.engine;
  */
 public final class BatchDecode {
 
-    /** Batches above this many sequences take the DJL path (the Java attention's scratch grows with the batch). */
+    /**
+     * Batches above this many sequences take the DJL path: measured at batch 32; wider GEMMs are less skinny, where
+     * the DJL path's per-op overhead weighs less (not measured above 64).
+     */
     public static final int MAX_BATCH = 64;
 
     /**
@@ -48,7 +51,7 @@ public final class BatchDecode {
 
     /** The length of each scratch array {@link #attend} needs for a cache of {@code capacity} columns. */
     public static int scratchLength(int capacity) {
-        return 3 * (capacity + 2 * VectorKernels.lanes());
+        return VectorKernels.GROUP * (capacity + 2 * VectorKernels.lanes());
     }
 
     /**
