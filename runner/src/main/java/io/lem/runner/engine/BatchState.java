@@ -47,6 +47,8 @@ public final class BatchState implements AutoCloseable {
     private boolean closed;
     /** Per layer, the key and value caches as buffers over the tensors' memory (Java batch-1 decode), made lazily. */
     private java.nio.ByteBuffer[][] cacheBuffers;
+    /** Per layer and sequence, the same for batch decode on the JVM, made lazily. */
+    private java.nio.ByteBuffer[][][] sequenceBuffers;
     /** The model's per-batch working memory (Java batch-1 decode), kept across steps; see {@link #scratch()}. */
     private Object scratch;
     private boolean reusedLogits;
@@ -234,6 +236,43 @@ public final class BatchState implements AutoCloseable {
                     v.order(java.nio.ByteOrder.nativeOrder())};
         }
         return cacheBuffers[layer];
+    }
+
+    /**
+     * Sequence {@code sequence}'s slice of layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and
+     * value cache {@code [kvHeads, capacity, headDim]}, as float32 buffers in native order over the tensors' own
+     * memory (zero-copy, valid until the state is closed), for batch decode on the JVM ({@link BatchDecode}); null
+     * unless the cache is float32 on the CPU and a layer's tensor is under 2 GiB.
+     */
+    public java.nio.ByteBuffer[] cacheBuffers(int layer, int sequence) {
+        ensureOpen();
+        if (keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
+            return null;
+        }
+        if (keys[layer].size() * Float.BYTES > Integer.MAX_VALUE) {
+            return null; // byte buffers are int-indexed
+        }
+        if (sequenceBuffers == null) {
+            sequenceBuffers = new java.nio.ByteBuffer[keys.length][][];
+        }
+        if (sequenceBuffers[layer] == null) {
+            java.nio.ByteBuffer k = keys[layer].toByteBuffer(true);
+            java.nio.ByteBuffer v = values[layer].toByteBuffer(true);
+            long bytes = keys[layer].size() * Float.BYTES;
+            if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
+                return null;
+            }
+            int slice = (int) (bytes / batchSize);
+            java.nio.ByteBuffer[][] perSequence = new java.nio.ByteBuffer[batchSize][];
+            for (int b = 0; b < batchSize; b++) {
+                // slices start at byte 0 and are big-endian: the order is set again
+                perSequence[b] = new java.nio.ByteBuffer[] {
+                        k.slice(b * slice, slice).order(java.nio.ByteOrder.nativeOrder()),
+                        v.slice(b * slice, slice).order(java.nio.ByteOrder.nativeOrder())};
+            }
+            sequenceBuffers[layer] = perSequence;
+        }
+        return sequenceBuffers[layer][sequence];
     }
 
     /**

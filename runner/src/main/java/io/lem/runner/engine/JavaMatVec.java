@@ -87,11 +87,12 @@ public final class JavaMatVec {
         return PRODUCTS.get();
     }
 
-    private static boolean split() {
+    static boolean split() {
         return Boolean.TRUE.equals(forced) || IntraOpThreads.configured() > 1;
     }
 
-    private static PairWorker worker() {
+    /** The worker thread the products, attention and batch attention share (one caller at a time). */
+    static PairWorker worker() {
         PairWorker w = worker;
         if (w == null) {
             synchronized (JavaMatVec.class) {

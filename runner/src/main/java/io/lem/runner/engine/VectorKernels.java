@@ -196,6 +196,265 @@ final class VectorKernels {
         }
     }
 
+    /** Query heads attended together against one read of their KV head's keys and values. */
+    static final int GROUP = 3;
+    /** Head-dimension vectors accumulated together in the context loop. */
+    private static final int CONTEXT_VECTORS = 4;
+
+    /** Whether {@link #attendGrouped} takes heads of width {@code headDim} (a whole number of vectors). */
+    static boolean groupable(int headDim) {
+        return headDim % S.length() == 0;
+    }
+
+    /**
+     * {@link #attend} for heads of a whole number of vectors ({@link #groupable}), the query heads that share a KV
+     * head taken {@value #GROUP} at a time: each key and value vector is read once for all of them, and their
+     * independent sums keep several FMA chains in flight. {@link #attendHeads} sums one head's single chain at a time
+     * and reads the cache once per query head. For SmolLM2's heads (64 wide, 3 per KV head), 32 sequences of 81
+     * columns, 30 layers of cache (141 MB, so mostly from memory), one thread: 24-30 ms per step with
+     * {@link #attend}, 21 ms with the heads grouped, 10 ms with the key rows also read four vectors at a time.
+     *
+     * @param scores scratch of at least {@code GROUP · (column + 1 + 2 · lanes)} floats
+     */
+    static void attendGrouped(float[] qkv, int heads, int kvHeads, int headDim, ByteBuffer keys, ByteBuffer values,
+            int capacity, int from, int column, float[] scores, float[] context) {
+        writeColumn(qkv, heads, kvHeads, headDim, keys, values, capacity, column);
+        int groups = heads / kvHeads;
+        int step = S.length();
+        int n = column + 1 - from;
+        int stride = n + 2 * step;
+        // whole vectors of columns read from the cache: the last partial one too when it lies inside the cache row
+        int whole = from + S.loopBound(n) + step <= capacity ? (n + step - 1) / step * step : S.loopBound(n);
+        int rowStride = capacity * Float.BYTES;
+        int vRow = headDim * Float.BYTES;
+        for (int h = 0; h < kvHeads; h++) {
+            for (int g = 0; g < groups; g += GROUP) {
+                // heads q0..q2 of this KV head (the last one repeated when fewer are left: computed, not stored)
+                int last = h * groups + groups - 1;
+                int h0 = h * groups + g;
+                int h1 = Math.min(h0 + 1, last);
+                int h2 = Math.min(h0 + 2, last);
+                int q0 = h0 * headDim;
+                int q1 = h1 * headDim;
+                int q2 = h2 * headDim;
+                int base = ((h * headDim) * capacity + from) * Float.BYTES;
+                int j = 0;
+                // four vectors of columns at a time: each key row is read as 4 consecutive vectors (whole cache
+                // lines, one stream per row) rather than one vector per row per pass; the cache mostly comes from
+                // memory (32 sequences' worth per layer), where that access pattern is what the time goes to
+                for (; j + 4 * step <= whole; j += 4 * step) {
+                    FloatVector a00 = FloatVector.zero(S);
+                    FloatVector a01 = a00;
+                    FloatVector a02 = a00;
+                    FloatVector a03 = a00;
+                    FloatVector a10 = a00;
+                    FloatVector a11 = a00;
+                    FloatVector a12 = a00;
+                    FloatVector a13 = a00;
+                    FloatVector a20 = a00;
+                    FloatVector a21 = a00;
+                    FloatVector a22 = a00;
+                    FloatVector a23 = a00;
+                    int o = base + j * Float.BYTES;
+                    int vb = step * Float.BYTES;
+                    for (int d = 0; d < headDim; d++) {
+                        int r = o + d * rowStride;
+                        FloatVector k0 = FloatVector.fromByteBuffer(S, keys, r, NATIVE);
+                        FloatVector k1 = FloatVector.fromByteBuffer(S, keys, r + vb, NATIVE);
+                        FloatVector k2 = FloatVector.fromByteBuffer(S, keys, r + 2 * vb, NATIVE);
+                        FloatVector k3 = FloatVector.fromByteBuffer(S, keys, r + 3 * vb, NATIVE);
+                        FloatVector p0 = FloatVector.broadcast(S, qkv[q0 + d]);
+                        FloatVector p1 = FloatVector.broadcast(S, qkv[q1 + d]);
+                        FloatVector p2 = FloatVector.broadcast(S, qkv[q2 + d]);
+                        a00 = k0.fma(p0, a00);
+                        a01 = k1.fma(p0, a01);
+                        a02 = k2.fma(p0, a02);
+                        a03 = k3.fma(p0, a03);
+                        a10 = k0.fma(p1, a10);
+                        a11 = k1.fma(p1, a11);
+                        a12 = k2.fma(p1, a12);
+                        a13 = k3.fma(p1, a13);
+                        a20 = k0.fma(p2, a20);
+                        a21 = k1.fma(p2, a21);
+                        a22 = k2.fma(p2, a22);
+                        a23 = k3.fma(p2, a23);
+                    }
+                    a00.intoArray(scores, j);
+                    a01.intoArray(scores, j + step);
+                    a02.intoArray(scores, j + 2 * step);
+                    a03.intoArray(scores, j + 3 * step);
+                    a10.intoArray(scores, stride + j);
+                    a11.intoArray(scores, stride + j + step);
+                    a12.intoArray(scores, stride + j + 2 * step);
+                    a13.intoArray(scores, stride + j + 3 * step);
+                    a20.intoArray(scores, 2 * stride + j);
+                    a21.intoArray(scores, 2 * stride + j + step);
+                    a22.intoArray(scores, 2 * stride + j + 2 * step);
+                    a23.intoArray(scores, 2 * stride + j + 3 * step);
+                }
+                for (; j + 2 * step <= whole; j += 2 * step) {
+                    FloatVector a00 = FloatVector.zero(S);
+                    FloatVector a01 = a00;
+                    FloatVector a10 = a00;
+                    FloatVector a11 = a00;
+                    FloatVector a20 = a00;
+                    FloatVector a21 = a00;
+                    int o = base + j * Float.BYTES;
+                    int vb = step * Float.BYTES;
+                    for (int d = 0; d < headDim; d++) {
+                        int r = o + d * rowStride;
+                        FloatVector k0 = FloatVector.fromByteBuffer(S, keys, r, NATIVE);
+                        FloatVector k1 = FloatVector.fromByteBuffer(S, keys, r + vb, NATIVE);
+                        FloatVector p0 = FloatVector.broadcast(S, qkv[q0 + d]);
+                        FloatVector p1 = FloatVector.broadcast(S, qkv[q1 + d]);
+                        FloatVector p2 = FloatVector.broadcast(S, qkv[q2 + d]);
+                        a00 = k0.fma(p0, a00);
+                        a01 = k1.fma(p0, a01);
+                        a10 = k0.fma(p1, a10);
+                        a11 = k1.fma(p1, a11);
+                        a20 = k0.fma(p2, a20);
+                        a21 = k1.fma(p2, a21);
+                    }
+                    a00.intoArray(scores, j);
+                    a01.intoArray(scores, j + step);
+                    a10.intoArray(scores, stride + j);
+                    a11.intoArray(scores, stride + j + step);
+                    a20.intoArray(scores, 2 * stride + j);
+                    a21.intoArray(scores, 2 * stride + j + step);
+                }
+                for (; j < whole; j += step) {
+                    FloatVector a0 = FloatVector.zero(S);
+                    FloatVector a1 = a0;
+                    FloatVector a2 = a0;
+                    int o = base + j * Float.BYTES;
+                    for (int d = 0; d < headDim; d++) {
+                        FloatVector k = FloatVector.fromByteBuffer(S, keys, o + d * rowStride, NATIVE);
+                        a0 = k.fma(FloatVector.broadcast(S, qkv[q0 + d]), a0);
+                        a1 = k.fma(FloatVector.broadcast(S, qkv[q1 + d]), a1);
+                        a2 = k.fma(FloatVector.broadcast(S, qkv[q2 + d]), a2);
+                    }
+                    a0.intoArray(scores, j);
+                    a1.intoArray(scores, stride + j);
+                    a2.intoArray(scores, 2 * stride + j);
+                }
+                for (; j < n; j++) {
+                    float s0 = 0;
+                    float s1 = 0;
+                    float s2 = 0;
+                    int o = base + j * Float.BYTES;
+                    for (int d = 0; d < headDim; d++) {
+                        float k = keys.getFloat(o + d * rowStride);
+                        s0 += qkv[q0 + d] * k;
+                        s1 += qkv[q1 + d] * k;
+                        s2 += qkv[q2 + d] * k;
+                    }
+                    scores[j] = s0;
+                    scores[stride + j] = s1;
+                    scores[2 * stride + j] = s2;
+                }
+                float inv0 = softmaxUnnormalized(scores, 0, n);
+                float inv1 = softmaxUnnormalized(scores, stride, n);
+                float inv2 = softmaxUnnormalized(scores, 2 * stride, n);
+                // context = Σ_j p[j] · V[h, j, :], up to CONTEXT_VECTORS vectors of head dimensions at a time
+                int vBase = (h * capacity + from) * headDim * Float.BYTES;
+                int d = 0;
+                for (; d + CONTEXT_VECTORS * step <= headDim; d += CONTEXT_VECTORS * step) {
+                    FloatVector c00 = FloatVector.zero(S);
+                    FloatVector c01 = c00;
+                    FloatVector c02 = c00;
+                    FloatVector c03 = c00;
+                    FloatVector c10 = c00;
+                    FloatVector c11 = c00;
+                    FloatVector c12 = c00;
+                    FloatVector c13 = c00;
+                    FloatVector c20 = c00;
+                    FloatVector c21 = c00;
+                    FloatVector c22 = c00;
+                    FloatVector c23 = c00;
+                    int o = vBase + d * Float.BYTES;
+                    for (j = 0; j < n; j++) {
+                        int r = o + j * vRow;
+                        FloatVector v0 = FloatVector.fromByteBuffer(S, values, r, NATIVE);
+                        FloatVector v1 = FloatVector.fromByteBuffer(S, values, r + step * Float.BYTES, NATIVE);
+                        FloatVector v2 = FloatVector.fromByteBuffer(S, values, r + 2 * step * Float.BYTES, NATIVE);
+                        FloatVector v3 = FloatVector.fromByteBuffer(S, values, r + 3 * step * Float.BYTES, NATIVE);
+                        FloatVector p0 = FloatVector.broadcast(S, scores[j]);
+                        FloatVector p1 = FloatVector.broadcast(S, scores[stride + j]);
+                        FloatVector p2 = FloatVector.broadcast(S, scores[2 * stride + j]);
+                        c00 = v0.fma(p0, c00);
+                        c01 = v1.fma(p0, c01);
+                        c02 = v2.fma(p0, c02);
+                        c03 = v3.fma(p0, c03);
+                        c10 = v0.fma(p1, c10);
+                        c11 = v1.fma(p1, c11);
+                        c12 = v2.fma(p1, c12);
+                        c13 = v3.fma(p1, c13);
+                        c20 = v0.fma(p2, c20);
+                        c21 = v1.fma(p2, c21);
+                        c22 = v2.fma(p2, c22);
+                        c23 = v3.fma(p2, c23);
+                    }
+                    c00.mul(inv0).intoArray(context, q0 + d);
+                    c01.mul(inv0).intoArray(context, q0 + d + step);
+                    c02.mul(inv0).intoArray(context, q0 + d + 2 * step);
+                    c03.mul(inv0).intoArray(context, q0 + d + 3 * step);
+                    // the repeated last head is written after the heads before it (h1 = h2 when one is left)
+                    c10.mul(inv1).intoArray(context, q1 + d);
+                    c11.mul(inv1).intoArray(context, q1 + d + step);
+                    c12.mul(inv1).intoArray(context, q1 + d + 2 * step);
+                    c13.mul(inv1).intoArray(context, q1 + d + 3 * step);
+                    c20.mul(inv2).intoArray(context, q2 + d);
+                    c21.mul(inv2).intoArray(context, q2 + d + step);
+                    c22.mul(inv2).intoArray(context, q2 + d + 2 * step);
+                    c23.mul(inv2).intoArray(context, q2 + d + 3 * step);
+                }
+                for (; d < headDim; d += step) {
+                    FloatVector c0 = FloatVector.zero(S);
+                    FloatVector c1 = c0;
+                    FloatVector c2 = c0;
+                    int o = vBase + d * Float.BYTES;
+                    for (j = 0; j < n; j++) {
+                        FloatVector v = FloatVector.fromByteBuffer(S, values, o + j * vRow, NATIVE);
+                        c0 = v.fma(FloatVector.broadcast(S, scores[j]), c0);
+                        c1 = v.fma(FloatVector.broadcast(S, scores[stride + j]), c1);
+                        c2 = v.fma(FloatVector.broadcast(S, scores[2 * stride + j]), c2);
+                    }
+                    c0.mul(inv0).intoArray(context, q0 + d);
+                    c1.mul(inv1).intoArray(context, q1 + d);
+                    c2.mul(inv2).intoArray(context, q2 + d);
+                }
+            }
+        }
+    }
+
+    /** {@code s[at + j] = exp(s[at + j] - max)} for {@code j < n}; returns 1 / their sum. */
+    private static float softmaxUnnormalized(float[] s, int at, int n) {
+        int step = S.length();
+        int bound = S.loopBound(n);
+        FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += step) {
+            maxes = maxes.max(FloatVector.fromArray(S, s, at + j));
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) {
+            max = Math.max(max, s[at + j]);
+        }
+        FloatVector sums = FloatVector.zero(S);
+        for (j = 0; j < bound; j += step) {
+            FloatVector e = FloatVector.fromArray(S, s, at + j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(s, at + j);
+            sums = sums.add(e);
+        }
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(s[at + j] - max);
+            s[at + j] = e;
+            sum += e;
+        }
+        return 1f / sum;
+    }
+
     /** {@code out[i] = silu(gateUp[i]) · gateUp[n + i]} for {@code i < n}, {@code silu(g) = g / (1 + e^-g)}. */
     static void swiglu(float[] gateUp, int n, float[] out) {
         int bound = S.loopBound(n);

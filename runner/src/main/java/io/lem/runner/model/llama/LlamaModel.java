@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.lem.runner.engine.BatchDecode;
 import io.lem.runner.engine.BatchState;
 import io.lem.runner.engine.CountedFlops;
 import io.lem.runner.engine.IntraOpThreads;
@@ -46,6 +47,12 @@ import io.lem.runner.model.ModelInfo;
  * the tensors' memory, together with the elementwise work between them (RMSNorm, RoPE, SwiGLU, residual adds, the
  * embedding row), and attention over the KV cache too, reading and writing the cache tensors' memory
  * ({@link BatchState#cacheBuffers}): no JNI call per layer at all (against ~35 on the DJL path).
+ *
+ * <h2>Batch decode on the JVM</h2>
+ * Under the same conditions, one new token for each of 2-{@value BatchDecode#MAX_BATCH} sequences keeps the residual
+ * stream in Java arrays too ({@link LlamaBatchDecode}): only the products go to MKL, one GEMM each, and the rest of
+ * the step (norms, RoPE, attention over the cache's memory, SwiGLU, residual adds) is Java.
+ * {@code -Dlem.engine.java-batch=false} turns it off ({@link BatchDecode}).
  */
 public final class LlamaModel implements CausalLm {
 
@@ -63,6 +70,8 @@ public final class LlamaModel implements CausalLm {
     private final JavaMatVec.Matrix javaHead;
     private final JavaMatVec.Matrix javaEmbedding;
     private final float[] finalNormGain;
+    /** Batch decode on the JVM ({@link LlamaBatchDecode}), or null when the Java products are unavailable. */
+    private final LlamaBatchDecode batchDecode;
 
     LlamaModel(LlamaConfiguration config, LlamaWeights weights, RotaryTables rope, NDManager manager, DataType dtype,
             ModelInfo info) {
@@ -97,6 +106,7 @@ public final class LlamaModel implements CausalLm {
         this.javaHead = ok ? head : null;
         this.javaEmbedding = ok ? embedding : null;
         this.finalNormGain = ok ? weights.finalNorm().toFloatArray() : null;
+        this.batchDecode = ok ? new LlamaBatchDecode(config, weights, rope, embedding, finalNormGain) : null;
     }
 
     private static NDArray[] half(NDArray w) {
@@ -124,6 +134,12 @@ public final class LlamaModel implements CausalLm {
         state.checkInput(tokens, t);
         if (b * t == 1 && javaLayers != null && JavaMatVec.active()) {
             return forwardSingle(state, tokens[0]);
+        }
+        if (t == 1 && b > 1 && batchDecode != null && BatchDecode.active(b) && state.cacheBuffers(0, 0) != null) {
+            float[] logits = batchDecode.forward(state, tokens);
+            count(state.flops(), b, 1, state.length() + 1);
+            state.advance(1);
+            return logits;
         }
         int n = b * t;
         int hidden = config.hiddenSize();
