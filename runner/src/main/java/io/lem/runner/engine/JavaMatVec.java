@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,11 +32,6 @@ public final class JavaMatVec {
     private static volatile boolean attention = !"false".equalsIgnoreCase(
             System.getProperty("lem.engine.java-attention"));
     private static final AtomicLong PRODUCTS = new AtomicLong();
-    /** Chunks a split product's rows are cut into, claimed by the two threads in turn (at least 16 rows each). */
-    private static final int CHUNKS = 16;
-    private static final int CHUNK_MIN_ROWS = 16;
-    private static volatile boolean chunks = !"false".equalsIgnoreCase(
-            System.getProperty("lem.engine.java-matvec-chunks"));
 
     private JavaMatVec() {
     }
@@ -72,14 +66,6 @@ public final class JavaMatVec {
     /** Sets {@link #attentionOnJvm()} (benchmarks). */
     public static void attentionOnJvm(boolean on) {
         attention = on;
-    }
-
-    /**
-     * Sets whether a split product's rows are claimed in chunks by both threads (default; off with
-     * {@code -Dlem.engine.java-matvec-chunks=false}: fixed halves) (benchmarks).
-     */
-    public static void chunkedSplit(boolean on) {
-        chunks = on;
     }
 
     /** Products computed so far (tests check that the path was taken). */
@@ -215,18 +201,7 @@ public final class JavaMatVec {
                         + y.length);
             }
             PRODUCTS.incrementAndGet();
-            if (rows >= SPLIT_MIN_ROWS && split() && chunks) {
-                // both threads claim chunks of rows until none is left: when one of them is held up (woken late,
-                // preempted by another thread of the process), the other does its share instead of waiting for it
-                int chunk = Math.max(CHUNK_MIN_ROWS, rows / CHUNKS);
-                AtomicInteger next = new AtomicInteger();
-                Runnable claim = () -> {
-                    for (int from; (from = next.getAndAdd(chunk)) < rows; ) {
-                        VectorKernels.multiply(data, cols, x, y, from, Math.min(rows, from + chunk));
-                    }
-                };
-                worker().run(claim, claim);
-            } else if (rows >= SPLIT_MIN_ROWS && split()) {
+            if (rows >= SPLIT_MIN_ROWS && split()) {
                 int half = rows / 2;
                 worker().run(() -> VectorKernels.multiply(data, cols, x, y, 0, half),
                         () -> VectorKernels.multiply(data, cols, x, y, half, rows));

@@ -17,8 +17,7 @@ import java.util.Random;
 
 /**
  * Not a test: batch-1 decode ms/step of SmolLM2-135M's dims (random weights, float32), the single-token paths
- * interleaved in one process, round after round: {@code java} (JavaMatVec), {@code java-halves} (the same with
- * each product split in fixed halves instead of claimed chunks), {@code java-djl-attention} (the same
+ * interleaved in one process, round after round: {@code java} (JavaMatVec), {@code java-djl-attention} (the same
  * with attention as PyTorch ops), {@code split} (SplitMatVec, MKL halves
  * on two threads), {@code plain} (one MKL gemv per product). Args: rounds, prompt tokens, new tokens, modes.
  * Run with {@code --add-modules jdk.incubator.vector} on the test class path.
@@ -78,7 +77,6 @@ public final class DecodeAbBenchmark {
 
     private static void set(String mode) {
         JavaMatVec.attentionOnJvm(!mode.equals("java-djl-attention"));
-        JavaMatVec.chunkedSplit(!mode.equals("java-halves"));
         JavaMatVec.force(mode.startsWith("java") ? Boolean.TRUE : mode.equals("default") ? null : Boolean.FALSE);
         SplitMatVec.force(mode.equals("split") ? Boolean.TRUE : mode.equals("default") ? null : Boolean.FALSE);
     }

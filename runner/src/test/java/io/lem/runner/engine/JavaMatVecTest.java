@@ -34,10 +34,7 @@ class JavaMatVecTest {
         JavaMatVec.force(true); // split over two threads although tests run one intra-op thread
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             int[][] shapes = {{1, 1}, {3, 15}, {67, 37}, {130, 200}, {64, 64}, {257, 576}, {576, 1536}};
-            // rows claimed in chunks by both threads (default; 67 and 257 rows end in a partial chunk), and halves
-            for (int k = 0; k < 2 * shapes.length; k++) {
-                int[] s = shapes[k % shapes.length];
-                JavaMatVec.chunkedSplit(k < shapes.length);
+            for (int[] s : shapes) {
                 int rows = s[0];
                 int cols = s[1];
                 float[] w = new float[rows * cols];
@@ -71,7 +68,6 @@ class JavaMatVecTest {
             }
         } finally {
             JavaMatVec.force(null);
-            JavaMatVec.chunkedSplit(true);
         }
     }
 
