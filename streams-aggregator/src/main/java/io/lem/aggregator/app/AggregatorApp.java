@@ -132,6 +132,9 @@ public final class AggregatorApp implements AutoCloseable {
         }
     }
 
+    /** Records one poll of the events topic returns at most (unless the client properties say otherwise). */
+    static final int MAX_POLL_RECORDS = 5_000;
+
     /** The Kafka Streams configuration an instance runs with (the user's client properties first, lem's over them). */
     public static Properties streamsProperties(AggregatorSettings settings, HostInfo applicationServer) {
         Properties p = new Properties();
@@ -154,6 +157,13 @@ public final class AggregatorApp implements AutoCloseable {
         // partitions; -1 also skips Streams' per-check idling bookkeeping (Kafka 4.4 formats a message for every
         // empty partition on every check: about a fifth of the stream thread's time in the benchmark)
         p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // Through a backlog, 5,000 records per poll instead of Streams' 1,000: half the stream thread's time went to
+        // poll, and its per-call bookkeeping, at 1,000 (aggregator bench: 163,000-183,000 events/s folded with 1,000,
+        // 191,000-277,000 with 5,000). A caught-up aggregator gets what has arrived either way.
+        if (!p.containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)
+                && !p.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG))) {
+            p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS);
+        }
         // a new application id (first start, replay) reads the event log from its beginning
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.putAll(TopologyFactory.streamsOverrides(settings));
