@@ -261,13 +261,24 @@ public final class RunOverheadBench {
     }
 
     /**
-     * {@link #bare} on weights loaded afresh, after one warm-up batch, as the measured side's runner process does
-     * before its window (the default; {@code -Dlem.bench.fresh-bare=false} reuses the weights loaded once): both
+     * {@link #bare} on weights and a tokenizer loaded afresh, after one warm-up batch, as the measured side's runner
+     * process does before its window (the default; {@code -Dlem.bench.fresh-bare=false} reuses the weights loaded once): both
      * sides then time a loop over a copy of the weights loaded just before, and the difference is what measuring
      * costs, not also where a fresh 540 MB copy landed in memory.
      */
     private static double freshBare(ModelFiles files, ExperimentConfig c, LemTokenizer tokenizer, List<int[]> encoded,
                                     int batchSize, long expectedTokens) throws IOException {
+        // the tokenizer is loaded and the prompts encoded again too, as the runner does before its window: parsing
+        // tokenizer.json makes the JIT compile the JSON parser, and that compilation runs on into the window
+        List<Prompt> prompts = PromptSet.load(c.prompts()).first(c.numInputPrompts()).shard(0, 1);
+        try (LemTokenizer reloaded = LemTokenizer.load(files)) {
+            List<int[]> again = prompts.stream().map(p -> reloaded.encode(p.text())).toList();
+            for (int i = 0; i < again.size(); i++) {
+                if (!Arrays.equals(again.get(i), encoded.get(i))) {
+                    throw new IllegalStateException("prompt " + i + " encoded differently on a reloaded tokenizer");
+                }
+            }
+        }
         try (LoadedModel fresh = load(files, c)) {
             Generator generator = new Generator(fresh, GenerationConfig.of(c,
                     Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId()));
