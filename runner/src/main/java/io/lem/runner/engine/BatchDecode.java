@@ -1,5 +1,8 @@
 package io.lem.runner.engine;
 
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The switch for batch decode on the JVM (one new token for each of several sequences, float32 on the CPU): the
  * model keeps the residual stream in Java arrays and does RMSNorm, RoPE, SwiGLU, residual adds and attention over the
@@ -25,7 +28,7 @@ public final class BatchDecode {
             System.getProperty("lem.engine.java-batch-split"));
     private static volatile Boolean forced = parse(System.getProperty("lem.engine.java-batch"));
 
-    private static final java.util.concurrent.atomic.AtomicLong STEPS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong STEPS = new AtomicLong();
 
     private BatchDecode() {
     }
@@ -56,7 +59,7 @@ public final class BatchDecode {
 
     /**
      * Single-token attention of every sequence of a batch over its float32 cache slices
-     * ({@link BatchState#cacheBuffers(int, int)}), as {@link JavaMatVec#attend} for each: writes sequence
+     * ({@link BatchState#sequenceCacheBuffers(int)}), as {@link JavaMatVec#attend} for each: writes sequence
      * {@code s}'s new key and value at column {@code column}, then the context of its query heads over columns
      * {@code [from[s], column]} into {@code context[s]}. The sequences are split over the caller and the pair worker
      * (when the products are split); {@code scores} and {@code workerScores} are their scratch, each at least
@@ -66,7 +69,7 @@ public final class BatchDecode {
      *              (rotated, q scaled)
      * @param cache per sequence, its key and value cache buffers
      */
-    public static void attend(float[][] qkv, int heads, int kvHeads, int headDim, java.nio.ByteBuffer[][] cache,
+    public static void attend(float[][] qkv, int heads, int kvHeads, int headDim, ByteBuffer[][] cache,
             int capacity, int[] from, int column, float[][] context, float[] scores, float[] workerScores) {
         int batch = qkv.length;
         int room = scratchLength(capacity);
@@ -92,7 +95,7 @@ public final class BatchDecode {
     }
 
     private static void attendRange(float[][] qkv, int heads, int kvHeads, int headDim,
-            java.nio.ByteBuffer[][] cache, int capacity, int[] from, int column, float[][] context, float[] scores,
+            ByteBuffer[][] cache, int capacity, int[] from, int column, float[][] context, float[] scores,
             int first, int end) {
         boolean grouped = VectorKernels.groupable(headDim);
         for (int s = first; s < end; s++) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -45,10 +47,8 @@ public final class BatchState implements AutoCloseable {
     private final CountedFlops flops = new CountedFlops();
     private int length;
     private boolean closed;
-    /** Per layer, the key and value caches as buffers over the tensors' memory (Java batch-1 decode), made lazily. */
-    private java.nio.ByteBuffer[][] cacheBuffers;
-    /** Per layer and sequence, the same for batch decode on the JVM, made lazily. */
-    private java.nio.ByteBuffer[][][] sequenceBuffers;
+    /** Per layer and sequence, the key and value caches as buffers over the tensors' memory, made lazily. */
+    private ByteBuffer[][][] cacheBuffers;
     /** The model's per-batch working memory (Java batch-1 decode), kept across steps; see {@link #scratch()}. */
     private Object scratch;
     private boolean reusedLogits;
@@ -214,65 +214,49 @@ public final class BatchState implements AutoCloseable {
      * Layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and value cache
      * {@code [kvHeads, capacity, headDim]} of a batch of one, as float32 buffers in native order over the tensors'
      * own memory (zero-copy, valid until the state is closed), for a single-token pass that reads and writes the
-     * cache on the JVM ({@link JavaMatVec#attend}); null unless the batch has one sequence and the cache is float32
-     * on the CPU.
+     * cache on the JVM ({@link JavaMatVec#attend}); null unless the batch has one sequence and
+     * {@link #sequenceCacheBuffers} has buffers.
      */
-    public java.nio.ByteBuffer[] cacheBuffers(int layer) {
-        ensureOpen();
-        if (batchSize != 1 || keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
-            return null;
-        }
-        if (cacheBuffers == null) {
-            cacheBuffers = new java.nio.ByteBuffer[keys.length][];
-        }
-        if (cacheBuffers[layer] == null) {
-            java.nio.ByteBuffer k = keys[layer].toByteBuffer(true);
-            java.nio.ByteBuffer v = values[layer].toByteBuffer(true);
-            long bytes = keys[layer].size() * Float.BYTES;
-            if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
-                return null;
-            }
-            cacheBuffers[layer] = new java.nio.ByteBuffer[] {k.order(java.nio.ByteOrder.nativeOrder()),
-                    v.order(java.nio.ByteOrder.nativeOrder())};
-        }
-        return cacheBuffers[layer];
+    public ByteBuffer[] cacheBuffers(int layer) {
+        ByteBuffer[][] perSequence = batchSize == 1 ? sequenceCacheBuffers(layer) : null;
+        return perSequence == null ? null : perSequence[0];
     }
 
     /**
-     * Sequence {@code sequence}'s slice of layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and
-     * value cache {@code [kvHeads, capacity, headDim]}, as float32 buffers in native order over the tensors' own
-     * memory (zero-copy, valid until the state is closed), for batch decode on the JVM ({@link BatchDecode}); null
-     * unless the cache is float32 on the CPU and a layer's tensor is under 2 GiB.
+     * Per sequence, its slice of layer {@code layer}'s key cache {@code [kvHeads, headDim, capacity]} and value cache
+     * {@code [kvHeads, capacity, headDim]}, as float32 buffers in native order over the tensors' own memory
+     * (zero-copy, valid until the state is closed; {@code [sequence] = {keys, values}}), for decode on the JVM
+     * ({@link JavaMatVec#attend}, {@link BatchDecode#attend}); null unless the cache is float32 on the CPU and a
+     * layer's tensor is under 2 GiB. Made once per layer and kept.
      */
-    public java.nio.ByteBuffer[] cacheBuffers(int layer, int sequence) {
+    public ByteBuffer[][] sequenceCacheBuffers(int layer) {
         ensureOpen();
         if (keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
             return null;
         }
-        if (keys[layer].size() * Float.BYTES > Integer.MAX_VALUE) {
+        long bytes = keys[layer].size() * Float.BYTES;
+        if (bytes > Integer.MAX_VALUE) {
             return null; // byte buffers are int-indexed
         }
-        if (sequenceBuffers == null) {
-            sequenceBuffers = new java.nio.ByteBuffer[keys.length][][];
+        if (cacheBuffers == null) {
+            cacheBuffers = new ByteBuffer[keys.length][][];
         }
-        if (sequenceBuffers[layer] == null) {
-            java.nio.ByteBuffer k = keys[layer].toByteBuffer(true);
-            java.nio.ByteBuffer v = values[layer].toByteBuffer(true);
-            long bytes = keys[layer].size() * Float.BYTES;
+        if (cacheBuffers[layer] == null) {
+            ByteBuffer k = keys[layer].toByteBuffer(true);
+            ByteBuffer v = values[layer].toByteBuffer(true);
             if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
                 return null;
             }
             int slice = (int) (bytes / batchSize);
-            java.nio.ByteBuffer[][] perSequence = new java.nio.ByteBuffer[batchSize][];
+            ByteBuffer[][] perSequence = new ByteBuffer[batchSize][];
             for (int b = 0; b < batchSize; b++) {
                 // slices start at byte 0 and are big-endian: the order is set again
-                perSequence[b] = new java.nio.ByteBuffer[] {
-                        k.slice(b * slice, slice).order(java.nio.ByteOrder.nativeOrder()),
-                        v.slice(b * slice, slice).order(java.nio.ByteOrder.nativeOrder())};
+                perSequence[b] = new ByteBuffer[] {k.slice(b * slice, slice).order(ByteOrder.nativeOrder()),
+                        v.slice(b * slice, slice).order(ByteOrder.nativeOrder())};
             }
-            sequenceBuffers[layer] = perSequence;
+            cacheBuffers[layer] = perSequence;
         }
-        return sequenceBuffers[layer][sequence];
+        return cacheBuffers[layer];
     }
 
     /**

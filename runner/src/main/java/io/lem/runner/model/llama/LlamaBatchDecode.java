@@ -6,8 +6,6 @@ import io.lem.runner.engine.BatchState;
 import io.lem.runner.engine.IntraOpThreads;
 import io.lem.runner.engine.JavaMatVec;
 
-import java.nio.ByteBuffer;
-
 /**
  * One new token for each sequence of a batch (batch decode) with the residual stream on the JVM: the products
  * (fused q|k|v, o, fused gate|up, down, LM head) are MKL GEMMs {@code W · X} against the batch's feature-major
@@ -53,7 +51,7 @@ final class LlamaBatchDecode {
 
         Scratch sc = state.scratch() instanceof Scratch s ? s : null;
         if (sc == null) {
-            sc = new Scratch(state, hidden, inter, vEnd, qEnd, headDim, vocab, config.numLayers());
+            sc = new Scratch(state, hidden, inter, vEnd, qEnd, headDim, vocab);
             state.scratch(sc);
         }
         float[] x = sc.x;
@@ -93,7 +91,7 @@ final class LlamaBatchDecode {
                     sc.rows[s][r] = qkv[r * b + s];
                 }
             }
-            BatchDecode.attend(sc.rows, heads, kvHeads, headDim, sc.cache(state, l), state.capacity(), sc.from,
+            BatchDecode.attend(sc.rows, heads, kvHeads, headDim, state.sequenceCacheBuffers(l), state.capacity(), sc.from,
                     column, sc.context, sc.scores, sc.workerScores);
             for (int s = 0; s < b; s++) {
                 float[] c = sc.context[s];
@@ -102,13 +100,13 @@ final class LlamaBatchDecode {
                 }
             }
             sc.products.multiply(layer.output(), h, out);
-            addTo(x, out, hidden * b);
+            LlamaModel.addTo(x, out, hidden * b);
             rmsNorm(x, hidden, b, eps, h, sc.scale);
             sc.products.multiply(layer.gateUp(), h, sc.gateUp);
             // gate rows [0, inter) then up rows [inter, 2·inter), each a row of the batch: one flat SwiGLU
             JavaMatVec.swiglu(sc.gateUp, inter * b, h);
             sc.products.multiply(layer.down(), h, out);
-            addTo(x, out, hidden * b);
+            LlamaModel.addTo(x, out, hidden * b);
         }
 
         rmsNorm(x, hidden, b, eps, h, sc.scale);
@@ -143,9 +141,8 @@ final class LlamaBatchDecode {
         final float[] workerScores;
         final float[] byVocab;
         final float[] logits;
-        final ByteBuffer[][][] caches;
 
-        Scratch(BatchState state, int hidden, int inter, int qkv, int q, int headDim, int vocab, int layers) {
+        Scratch(BatchState state, int hidden, int inter, int qkv, int q, int headDim, int vocab) {
             int b = state.batchSize();
             this.products = new BatchProducts(state.manager(), b);
             this.x = new float[hidden * b];
@@ -164,19 +161,6 @@ final class LlamaBatchDecode {
             this.workerScores = new float[BatchDecode.scratchLength(state.capacity())];
             this.byVocab = new float[vocab * b];
             this.logits = new float[vocab * b];
-            this.caches = new ByteBuffer[layers][][];
-        }
-
-        /** Layer {@code l}'s cache buffers per sequence. */
-        ByteBuffer[][] cache(BatchState state, int l) {
-            if (caches[l] == null) {
-                ByteBuffer[][] c = new ByteBuffer[state.batchSize()][];
-                for (int s = 0; s < c.length; s++) {
-                    c[s] = state.cacheBuffers(l, s);
-                }
-                caches[l] = c;
-            }
-            return caches[l];
         }
     }
 
@@ -197,12 +181,6 @@ final class LlamaBatchDecode {
             for (int s = 0; s < b; s++) {
                 out[o + s] = x[o + s] * scale[s];
             }
-        }
-    }
-
-    private static void addTo(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            x[i] += y[i];
         }
     }
 

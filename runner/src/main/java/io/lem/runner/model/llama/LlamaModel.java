@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -135,7 +136,7 @@ public final class LlamaModel implements CausalLm {
         if (b * t == 1 && javaLayers != null && JavaMatVec.active()) {
             return forwardSingle(state, tokens[0]);
         }
-        if (t == 1 && b > 1 && batchDecode != null && BatchDecode.active(b) && state.cacheBuffers(0, 0) != null) {
+        if (t == 1 && b > 1 && batchDecode != null && BatchDecode.active(b) && state.sequenceCacheBuffers(0) != null) {
             float[] logits = batchDecode.forward(state, tokens);
             count(state.flops(), b, 1, state.length() + 1);
             state.advance(1);
@@ -294,7 +295,7 @@ public final class LlamaModel implements CausalLm {
                 rmsNorm(x, hidden, eps, h);
                 m[0].multiply(h, qkv);
                 rotate(qkv, heads + kvHeads, headDim, cosRows, sinRows, ropeAt);
-                java.nio.ByteBuffer[] cache = JavaMatVec.attentionOnJvm() ? state.cacheBuffers(l) : null;
+                ByteBuffer[] cache = JavaMatVec.attentionOnJvm() ? state.cacheBuffers(l) : null;
                 if (cache != null) {
                     // the cache's own memory: new key and value written, attention computed on the JVM
                     JavaMatVec.attend(qkv, heads, kvHeads, headDim, cache, state.capacity(), from, column, context,
@@ -381,7 +382,8 @@ public final class LlamaModel implements CausalLm {
         }
     }
 
-    private static void addTo(float[] x, float[] y, int n) {
+    /** {@code x[0, n) += y[0, n)}: the residual add of both Java paths. */
+    static void addTo(float[] x, float[] y, int n) {
         for (int i = 0; i < n; i++) {
             x[i] += y[i];
         }
