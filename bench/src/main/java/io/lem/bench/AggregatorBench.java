@@ -245,6 +245,7 @@ public final class AggregatorBench {
         Options options;
         try {
             options = Options.parse(args);
+            options.streamsProperties(); // a malformed -Dlem.bench.streams-properties is a usage error too
         } catch (IllegalArgumentException e) {
             System.err.println("usage: AggregatorBench " + Options.USAGE + ": " + e.getMessage());
             System.exit(2);
