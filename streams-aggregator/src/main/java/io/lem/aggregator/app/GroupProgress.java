@@ -66,6 +66,15 @@ public final class GroupProgress implements AutoCloseable {
         return listOffsets(partitions, OffsetSpec.latest());
     }
 
+    /**
+     * The high watermarks (read_uncommitted end) of the given partitions: past every record written so far, including
+     * those of transactions not yet decided or whose commit markers have not reached the partition yet.
+     */
+    public Map<TopicPartition, Long> highWatermarks(Collection<TopicPartition> partitions)
+            throws InterruptedException {
+        return listOffsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+    }
+
     /** The log start offsets of the given partitions. */
     public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions) throws InterruptedException {
         return listOffsets(partitions, OffsetSpec.earliest());
@@ -191,13 +200,18 @@ public final class GroupProgress implements AutoCloseable {
 
     private Map<TopicPartition, Long> listOffsets(Collection<TopicPartition> partitions, OffsetSpec spec)
             throws InterruptedException {
+        return listOffsets(partitions, spec, IsolationLevel.READ_COMMITTED);
+    }
+
+    private Map<TopicPartition, Long> listOffsets(Collection<TopicPartition> partitions, OffsetSpec spec,
+                                                  IsolationLevel isolation) throws InterruptedException {
         if (partitions.isEmpty()) {
             return Map.of();
         }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = get(admin
-                .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all());
+                .listOffsets(request, new ListOffsetsOptions(isolation)).all());
         Map<TopicPartition, Long> out = new HashMap<>();
         result.forEach((tp, info) -> out.put(tp, info.offset()));
         return out;

@@ -143,14 +143,16 @@ public final class Replay implements AutoCloseable {
         if (!behind.isEmpty()) {
             return behind;
         }
-        // The transaction that committed the last event offsets also wrote its repartition records: ends read now
-        // include them.
+        // The transaction that committed the last event offsets also wrote repartition records, but its commit
+        // markers reach the repartition partitions after the offsets are visible: until then their last stable
+        // offset stops short of those records. The high watermark read now includes them (and maybe records of a
+        // newer transaction); what lies between the group's commits and it must be read to count as consumed.
         Set<String> repartition = progress.repartitionTopics(applicationId);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : repartition) {
             partitions.addAll(progress.partitions(topic));
         }
-        return progress.behind(applicationId, progress.endOffsets(partitions));
+        return progress.behind(applicationId, progress.highWatermarks(partitions));
     }
 
     /** Stops the replay; its stores and topics stay (query them again by starting the same id, or delete them). */
