@@ -49,6 +49,12 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                     + " (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
+    @Option(names = "--stream-threads", paramLabel = "N",
+            defaultValue = "" + AggregatorSettings.DEFAULT_STREAM_THREADS,
+            description = "Kafka Streams threads of this instance (default: ${DEFAULT-VALUE}; partitions bound the"
+                    + " useful number over all instances).")
+    int streamThreads;
+
     @Option(names = "--token-env", paramLabel = "VAR", defaultValue = "LEM_AGGREGATOR_TOKEN",
             description = "Environment variable holding an optional bearer token required by the HTTP API"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -59,6 +65,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Override
     public Integer call() throws InterruptedException {
         HostPort address = HostPort.parse("--bind", bind);
+        if (streamThreads < 1) {
+            throw new UserError("--stream-threads must be >= 1, was " + streamThreads);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (KafkaConnection connection = kafka.connectOnLocalPorts()) {
             AggregatorSettings settings = AggregatorSettings.defaults(connection.bootstrapServers())
@@ -66,6 +75,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                     .withApplicationId(applicationId)
                     .withStateDir(stateDir != null ? stateDir : LemHome.dir().resolve("aggregator").resolve("state"))
                     .withBind(address.host(), address.port())
+                    .withNumStreamThreads(streamThreads)
                     .withTopics(kafka.topicName(), io.lem.events.kafka.LemTopics.DEAD_LETTERS);
             if (advertisedHost != null) {
                 settings = settings.withAdvertisedHost(advertisedHost);

@@ -60,6 +60,13 @@ class ServeCommandTest {
                 + System.lineSeparator());
     }
 
+    @Test
+    void zeroStreamThreadsIsOneLine() {
+        CliRun run = CliRun.of("serve", "--stream-threads", "0", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(run.err()).isEqualTo("lem: --stream-threads must be >= 1, was 0" + System.lineSeparator());
+    }
+
     private static String awaitServing(Process process, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
