@@ -278,6 +278,11 @@ public final class AggregatorBench {
         private long freshEventsProduced;
         private final Map<String, Long> expectedEvents = new TreeMap<>();
         private double liveRate = Double.NaN;
+        /**
+         * When the last {@link #awaitConsumed} first saw the events' offsets committed (0: already on its first check):
+         * what follows is the experiment level's hop, the repartition topic read, folded and committed.
+         */
+        private long eventsCommittedNanos;
 
         Run(Options options) {
             this.o = options;
@@ -603,8 +608,12 @@ public final class AggregatorBench {
                 throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             Map<TopicPartition, String> behind = Map.of();
+            eventsCommittedNanos = 0;
             while (!committedReach(app.applicationId(), targets)
                     || !(behind = Replay.consumedUpTo(progress, app.applicationId(), targets)).isEmpty()) {
+                if (eventsCommittedNanos == 0 && committedReach(app.applicationId(), targets)) {
+                    eventsCommittedNanos = System.nanoTime();
+                }
                 KafkaStreams.State state = app.state();
                 if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
                         || state == KafkaStreams.State.PENDING_ERROR) {
@@ -948,6 +957,10 @@ public final class AggregatorBench {
                 long t1 = System.nanoTime();
                 ThreadCpu cpu1 = ThreadCpu.take();
                 reportSampler(sampler);
+                if (o.ratioDetail() && eventsCommittedNanos != 0) {
+                    printf("      events' offsets committed after %.2f s; the experiment level caught up %.2f s later%n",
+                            (eventsCommittedNanos - t0) / 1e9, (t1 - eventsCommittedNanos) / 1e9);
+                }
                 if (o.ratioDetail()) {
                     printThreadMetrics(app);
                 }
