@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what lem's measurement and event emission cost a run (see bench/README.md).
 #   bench/run-run-overhead.sh [--model NAME]... [--repeats N] [--prompts N] [--batch-size B] [--new-tokens T]
-#                             [--sink kafka|file] [--control]
+#                             [--sink kafka|file] [--control] [--warmup-pairs N]
 # Builds the bench and what it needs, then runs io.lem.bench.RunOverheadBench from the repository root.
 # Without --model it runs the two default models one after the other, each in a JVM of its own and with the PyTorch
 # threads a runner of that size gets: the quickstart's tiny model with the share of the cores each of the

@@ -55,7 +55,7 @@ import java.util.Map;
  * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)]
  *                         [--prompts N (default 192 for tiny-llama, 24 otherwise)]
  *                         [--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file]
- *                         [--control]
+ *                         [--control] [--warmup-pairs N (default 0)]
  * </pre>
  * Models default to {@code lem-synthetic/tiny-llama} (the quickstart's) and {@code lem-synthetic/smollm2-135m}
  * (SmolLM2-135M's dimensions); both are synthesized into {@code LEM_HOME} on first use. Exit status 0 when every
@@ -79,7 +79,7 @@ public final class RunOverheadBench {
 
     /** {@code prompts} is 0 when not given: then {@link #defaultPrompts(String)} per model. */
     record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka,
-                   boolean control) {
+                   boolean control, int warmupPairs) {
         int promptsFor(String model) {
             return prompts > 0 ? prompts : defaultPrompts(model);
         }
@@ -87,7 +87,7 @@ public final class RunOverheadBench {
         static final String USAGE = "[--model NAME]... [--repeats N (default 7)] "
                 + "[--prompts N (default 192 for tiny-llama, 24 otherwise)] "
                 + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)] "
-                + "[--control]";
+                + "[--control] [--warmup-pairs N (default 0)]";
 
         static Options parse(String[] args) {
             List<String> models = new ArrayList<>();
@@ -97,6 +97,7 @@ public final class RunOverheadBench {
             int tokens = 32;
             boolean kafka = true;
             boolean control = false;
+            int warmupPairs = 0;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (flag.equals("--control")) {
@@ -114,6 +115,7 @@ public final class RunOverheadBench {
                         case "--prompts" -> prompts = Integer.parseInt(value);
                         case "--batch-size" -> batch = Integer.parseInt(value);
                         case "--new-tokens" -> tokens = Integer.parseInt(value);
+                        case "--warmup-pairs" -> warmupPairs = Integer.parseInt(value);
                         case "--sink" -> {
                             if (!value.equals("kafka") && !value.equals("file")) {
                                 throw new IllegalArgumentException("--sink must be kafka or file, was " + value);
@@ -129,10 +131,13 @@ public final class RunOverheadBench {
             if (repeats < 1 || prompts < 0 || batch < 1 || tokens < 1) {
                 throw new IllegalArgumentException("--repeats, --prompts, --batch-size and --new-tokens must be >= 1");
             }
+            if (warmupPairs < 0) {
+                throw new IllegalArgumentException("--warmup-pairs must be >= 0, was " + warmupPairs);
+            }
             if (models.isEmpty()) {
                 models = List.of("lem-synthetic/tiny-llama", "lem-synthetic/smollm2-135m");
             }
-            return new Options(models, repeats, prompts, batch, tokens, kafka, control);
+            return new Options(models, repeats, prompts, batch, tokens, kafka, control, warmupPairs);
         }
     }
 
@@ -214,6 +219,17 @@ public final class RunOverheadBench {
             generator.generate(encoded.subList(0, Math.min(encoded.size(), o.batchSize())), GenerationListener.NONE);
             long expectedTokens = (long) encoded.size() * o.newTokens();
             boolean freshBare = !"false".equals(System.getProperty("lem.bench.fresh-bare"));
+            // untimed pairs first: both sides' code (the runner's event path, Jackson, the Kafka clients) compiled
+            // before any pair counts, so the pairs compare steady state rather than who compiles more in its window
+            for (int w = 0; w < o.warmupPairs(); w++) {
+                double b = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                        : bare(generator, encoded, expectedTokens);
+                double m = o.control() ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                        : measured(c, "exp_overhead_warmup_" + w + "_" + System.nanoTime(), bootstrap, lemHome, work,
+                                expectedTokens, false);
+                System.out.printf(Locale.ROOT, "  warm-up pair %d (not counted): bare %.1f ms, measured %.1f ms%n",
+                        w + 1, b, m);
+            }
             for (int rep = 0; rep < o.repeats(); rep++) {
                 boolean bareFirst = rep % 2 == 0;
                 if (bareFirst) {
