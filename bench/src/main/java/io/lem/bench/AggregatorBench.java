@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -61,6 +62,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -563,39 +565,35 @@ public final class AggregatorBench {
          * per-call bookkeeping is paid per handful of records).
          */
         private void printThreadMetrics(AggregatorApp app) {
+            printf("Kafka Streams thread metrics (recent window):%s%n", metrics(app,
+                    name -> "stream-thread-metrics".equals(name.group()),
+                    List.of("poll-ratio", "process-ratio", "commit-ratio", "punctuate-ratio", "poll-records-avg",
+                            "process-records-avg", "commit-latency-avg", "commit-total")));
+            // the main consumer's fetches: a long fetch latency means the thread waited on the broker in poll
+            printf("main consumer fetches (recent window):%s%n", metrics(app, name -> {
+                String client = name.tags().getOrDefault("client-id", "");
+                return "consumer-fetch-manager-metrics".equals(name.group()) && !name.tags().containsKey("topic")
+                        && !name.tags().containsKey("partition") && client.endsWith("-consumer")
+                        && !client.endsWith("restore-consumer");
+            }, List.of("fetch-latency-avg", "fetch-latency-max", "fetch-rate", "records-per-request-avg",
+                    "fetch-size-avg", "fetch-throttle-time-avg")));
+        }
+
+        /** " name value" for each of {@code names} among the app's metrics that {@code which} selects, summed. */
+        private static String metrics(AggregatorApp app, Predicate<MetricName> which, List<String> names) {
             Map<String, Double> m = new TreeMap<>();
             app.streams().metrics().forEach((name, metric) -> {
-                if ("stream-thread-metrics".equals(name.group()) && metric.metricValue() instanceof Double d) {
+                if (which.test(name) && metric.metricValue() instanceof Double d) {
                     m.merge(name.name(), d, Double::sum);
                 }
             });
             StringBuilder line = new StringBuilder();
-            for (String k : List.of("poll-ratio", "process-ratio", "commit-ratio", "punctuate-ratio",
-                    "poll-records-avg", "process-records-avg", "commit-latency-avg", "commit-total")) {
+            for (String k : names) {
                 if (m.containsKey(k)) {
                     line.append(String.format(Locale.ROOT, " %s %.3g", k, m.get(k)));
                 }
             }
-            printf("Kafka Streams thread metrics (recent window):%s%n", line);
-            // the main consumer's fetches: a long fetch latency means the thread waited on the broker in poll
-            Map<String, Double> f = new TreeMap<>();
-            app.streams().metrics().forEach((name, metric) -> {
-                if ("consumer-fetch-manager-metrics".equals(name.group()) && !name.tags().containsKey("topic")
-                        && !name.tags().containsKey("partition")
-                        && name.tags().getOrDefault("client-id", "").endsWith("-consumer")
-                        && !name.tags().getOrDefault("client-id", "").endsWith("restore-consumer")
-                        && metric.metricValue() instanceof Double d) {
-                    f.merge(name.name(), d, Double::sum);
-                }
-            });
-            StringBuilder fetch = new StringBuilder();
-            for (String k : List.of("fetch-latency-avg", "fetch-latency-max", "fetch-rate", "records-per-request-avg",
-                    "fetch-size-avg", "fetch-throttle-time-avg")) {
-                if (f.containsKey(k)) {
-                    fetch.append(String.format(Locale.ROOT, " %s %.3g", k, f.get(k)));
-                }
-            }
-            printf("main consumer fetches (recent window):%s%n", fetch);
+            return line.toString();
         }
 
         /**
@@ -979,8 +977,9 @@ public final class AggregatorBench {
                 long t0 = cpu0.wallNanos();
                 long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
                 while (!committedReach(s.applicationId(), bulkEnds)) {
-                    if (ceiling.state() != KafkaStreams.State.RUNNING && ceiling.state() != KafkaStreams.State.REBALANCING) {
-                        throw new IllegalStateException("the Streams ceiling stopped: " + ceiling.state());
+                    KafkaStreams.State state = ceiling.state();
+                    if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+                        throw new IllegalStateException("the Streams ceiling stopped: " + state);
                     }
                     if (System.nanoTime() - deadline > 0) {
                         throw new IllegalStateException("the Streams ceiling did not catch up within 10 minutes");

@@ -61,10 +61,6 @@ final class StreamsCeiling implements AutoCloseable {
         return ceiling;
     }
 
-    KafkaStreams streams() {
-        return streams;
-    }
-
     KafkaStreams.State state() {
         return streams.state();
     }
