@@ -32,12 +32,18 @@ import java.util.stream.Collectors;
  * <p>End offsets are read with {@code read_committed}, i.e. the last stable offset, which is what a Streams application
  * with exactly-once can see. A transactional topic (every Streams repartition topic under exactly-once) ends in a
  * commit marker that no consumer ever returns, so a committed offset may stop one short of the end forever; such a
- * gap is checked by reading it ({@link #onlyControlRecords}), never assumed.
+ * gap is checked by reading it ({@link #gapsWithRecords}), never assumed.
  *
  * <p>The Admin calls are thread-safe; the probing consumer is created lazily and used under this object's lock.
  */
 public final class GroupProgress implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration PROBE_POLL = Duration.ofMillis(20);
+    /**
+     * How long the broker may hold the probe's fetch for data: briefly, since a gap that ends in a marker has nothing
+     * more to return, and a fetch left parked would delay the next probe by the broker's default 500 ms.
+     */
+    private static final int PROBE_FETCH_MAX_WAIT_MS = 10;
 
     private final Admin admin;
     private final Map<String, Object> clientProperties;
@@ -124,6 +130,7 @@ public final class GroupProgress implements AutoCloseable {
             throws InterruptedException {
         Map<TopicPartition, Long> committed = committed(groupId);
         Map<TopicPartition, String> behind = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+        Map<TopicPartition, long[]> gaps = new HashMap<>(); // [from, to) to read
         Map<TopicPartition, Long> starts = null;
         for (Map.Entry<TopicPartition, Long> e : targets.entrySet()) {
             TopicPartition tp = e.getKey();
@@ -133,15 +140,18 @@ public final class GroupProgress implements AutoCloseable {
                 if (starts == null) {
                     starts = startOffsets(targets.keySet());
                 }
-                if (starts.getOrDefault(tp, 0L) >= target) {
-                    continue; // nothing to read
+                long start = starts.getOrDefault(tp, 0L);
+                if (start < target) {
+                    gaps.put(tp, new long[] {start, target});
                 }
-                if (!onlyControlRecords(tp, starts.getOrDefault(tp, 0L), target)) {
-                    behind.put(tp, "nothing committed, target " + target);
-                }
-            } else if (done < target && !onlyControlRecords(tp, done, target)) {
-                behind.put(tp, "committed " + done + " of " + target);
+            } else if (done < target) {
+                gaps.put(tp, new long[] {done, target});
             }
+        }
+        for (TopicPartition tp : gapsWithRecords(gaps)) {
+            Long done = committed.get(tp);
+            long target = targets.get(tp);
+            behind.put(tp, done == null ? "nothing committed, target " + target : "committed " + done + " of " + target);
         }
         return behind;
     }
@@ -154,30 +164,46 @@ public final class GroupProgress implements AutoCloseable {
     }
 
     /**
-     * Reads {@code [from, to)} of a partition with {@code read_committed} and answers whether it holds no record a
-     * consumer would see (only transaction markers or aborted records). False when unsure within the probe timeout.
+     * Reads each gap {@code [from, to)} with {@code read_committed} and answers which hold a record a consumer would
+     * see (not only transaction markers or aborted records). A gap not read to its end within the probe timeout
+     * counts as holding one. All gaps are read at once, by one assignment: one at a time, each would wait for the
+     * fetch the previous one left parked on the broker.
      */
-    synchronized boolean onlyControlRecords(TopicPartition tp, long from, long to) {
-        if (from >= to) {
-            return true;
+    synchronized Set<TopicPartition> gapsWithRecords(Map<TopicPartition, long[]> gaps) {
+        Map<TopicPartition, long[]> open = new HashMap<>();
+        gaps.forEach((tp, gap) -> {
+            if (gap[0] < gap[1]) {
+                open.put(tp, gap);
+            }
+        });
+        if (open.isEmpty()) {
+            return Set.of();
         }
+        Set<TopicPartition> withRecords = new java.util.HashSet<>();
         KafkaConsumer<byte[], byte[]> consumer = probe();
-        consumer.assign(List.of(tp));
-        consumer.seek(tp, from);
+        consumer.assign(open.keySet());
+        open.forEach((tp, gap) -> consumer.seek(tp, gap[0]));
         long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
         try {
-            while (System.nanoTime() - deadline < 0) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    if (r.offset() < to) {
-                        return false;
+            while (!open.isEmpty() && System.nanoTime() - deadline < 0) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(PROBE_POLL);
+                for (TopicPartition tp : records.partitions()) {
+                    long[] gap = open.get(tp);
+                    if (gap != null && records.records(tp).stream().anyMatch(r -> r.offset() < gap[1])) {
+                        withRecords.add(tp);
+                        open.remove(tp);
+                        consumer.pause(List.of(tp));
                     }
                 }
-                if (consumer.position(tp, Duration.ofMillis(500)) >= to) {
-                    return true;
+                for (var it = open.entrySet().iterator(); it.hasNext(); ) {
+                    Map.Entry<TopicPartition, long[]> e = it.next();
+                    if (consumer.position(e.getKey(), PROBE_TIMEOUT) >= e.getValue()[1]) {
+                        it.remove(); // read to the end of the gap and saw no record in it
+                    }
                 }
             }
-            return false;
+            withRecords.addAll(open.keySet()); // unsure: not read to the end in time
+            return withRecords;
         } finally {
             consumer.unsubscribe();
         }
@@ -191,6 +217,7 @@ public final class GroupProgress implements AutoCloseable {
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
             p.put(ConsumerConfig.CLIENT_ID_CONFIG, "lem-aggregator-progress-probe");
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, PROBE_FETCH_MAX_WAIT_MS);
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             probe = new KafkaConsumer<>(p);

@@ -72,6 +72,59 @@ class ConsumedUpToTest {
         }
     }
 
+    /**
+     * Several partitions with gaps are read together: those whose gap holds only a commit marker, or only aborted
+     * records and their marker, are consumed; the one with a committed record in its gap is not.
+     */
+    @Test
+    void gapsOfSeveralPartitionsAreReadTogether() throws Exception {
+        String appId = "agg-gaps";
+        String events = "gaps.events";
+        String repartition = appId + "-lem-by-experiment-repartition";
+        try (KafkaTestBroker kafka = KafkaTestBroker.start(tmp.resolve("kafka"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     kafka.bootstrapServers()));
+             GroupProgress progress = new GroupProgress(admin, Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     kafka.bootstrapServers()), Duration.ofSeconds(10))) {
+            kafka.createTopic(events, 1);
+            kafka.createTopic(repartition, 4);
+            TopicPartition[] tps = new TopicPartition[4];
+            for (int p = 0; p < 4; p++) {
+                tps[p] = new TopicPartition(repartition, p);
+            }
+            try (KafkaProducer<byte[], byte[]> producer = transactional(kafka.bootstrapServers())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                for (int p : new int[] {0, 1, 3}) {
+                    for (int i = 0; i < 2; i++) {
+                        producer.send(new ProducerRecord<>(repartition, p, null, bytes("summary-" + p + "-" + i)));
+                    }
+                }
+                producer.commitTransaction();
+                producer.beginTransaction();
+                for (int i = 0; i < 2; i++) {
+                    producer.send(new ProducerRecord<>(repartition, 2, null, bytes("aborted-" + i)));
+                }
+                producer.flush();
+                producer.abortTransaction();
+            }
+            // every partition: two records and a marker (markers are written after the producer's call returns)
+            List<TopicPartition> all = List.of(tps);
+            Await.until(Duration.ofSeconds(30), "every commit and abort marker written",
+                    () -> progress.highWatermarks(all).values().stream().allMatch(end -> end == 3L));
+            assertThat(progress.highWatermarks(all)).containsOnly(Map.entry(tps[0], 3L), Map.entry(tps[1], 3L),
+                    Map.entry(tps[2], 3L), Map.entry(tps[3], 3L));
+            admin.alterConsumerGroupOffsets(appId, Map.of(tps[0], new OffsetAndMetadata(2L),
+                    tps[1], new OffsetAndMetadata(1L), tps[2], new OffsetAndMetadata(0L),
+                    tps[3], new OffsetAndMetadata(2L))).all().get();
+
+            assertThat(Replay.consumedUpTo(progress, appId, Map.of(new TopicPartition(events, 0), 0L)))
+                    .as("only partition 1 has a committed record beyond the group's commit")
+                    .containsOnlyKeys(tps[1])
+                    .containsEntry(tps[1], "committed 1 of 3");
+        }
+    }
+
     private static KafkaProducer<byte[], byte[]> transactional(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "upto-test", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
