@@ -122,7 +122,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         if (experimentFilter != null && !experimentFilter.equals(result.envelope().experimentId())) {
             return;
         }
-        fold(key, result, record.timestamp());
+        fold(key, result, value, record.timestamp());
     }
 
     private void remember(Optional<RecordMetadata> metadata) {
@@ -134,7 +134,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         }
     }
 
-    private void fold(String key, DecodeResult event, long timestamp) {
+    private void fold(String key, DecodeResult event, byte[] value, long timestamp) {
         LiveSummary live = cache.get(key);
         if (live == null) {
             ValueAndTimestamp<ProcessSummary> held = store.get(key);
@@ -147,10 +147,10 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         } catch (RuntimeException e) {
             log.error("event {}/{} seq {} ({}) could not be folded into {}; skipped", event.envelope().experimentId(),
                     event.envelope().processIndex(), event.envelope().seq(), event.getClass().getSimpleName(), key, e);
-            live.summary = live.rebuild();
+            live.summary = live.rebuild(codec);
             return;
         }
-        live.appliedSinceStored.add(event);
+        live.appliedSinceStored.add(value);
         live.timestamp = Math.max(live.timestamp, timestamp);
         cache.markDirty(key, live);
         if (live.appliedSinceStored.size() >= MAX_EVENTS_BETWEEN_WRITES) {

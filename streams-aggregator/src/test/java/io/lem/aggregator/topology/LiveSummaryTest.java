@@ -3,6 +3,7 @@ package io.lem.aggregator.topology;
 import io.lem.aggregator.model.ProcessScript;
 import io.lem.aggregator.model.ProcessSummary;
 import io.lem.api.event.DecodeResult;
+import io.lem.api.event.EventCodec;
 import io.lem.api.event.LemEvent;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The undo log of a live summary: the stored bytes plus the events since give back exactly the live state. */
+/**
+ * The undo log of a live summary: the stored bytes plus the record values of the events since give back exactly the
+ * live state.
+ */
 class LiveSummaryTest {
     private static final long MS = 1_000_000L;
 
@@ -23,6 +27,8 @@ class LiveSummaryTest {
         p.completed();
         return p.events();
     }
+
+    private static final EventCodec CODEC = new EventCodec();
 
     private static DecodeResult known(LemEvent e) {
         return new DecodeResult.Known(e, List.of());
@@ -37,9 +43,9 @@ class LiveSummaryTest {
         LiveSummary live = new LiveSummary(ProcessSummary.fromBytes(stored.toBytes()), stored.toBytes(), 0);
         for (LemEvent e : events.subList(half, events.size())) {
             live.summary.apply(known(e));
-            live.appliedSinceStored.add(known(e));
+            live.appliedSinceStored.add(CODEC.encode(e));
         }
-        ProcessSummary rebuilt = live.rebuild();
+        ProcessSummary rebuilt = live.rebuild(CODEC);
         assertThat(rebuilt).isNotSameAs(live.summary);
         assertThat(rebuilt.toBytes()).isEqualTo(live.summary.toBytes());
         assertThat(rebuilt.events()).isEqualTo(events.size());
@@ -50,9 +56,9 @@ class LiveSummaryTest {
         LiveSummary live = new LiveSummary(new ProcessSummary(), null, 0);
         for (LemEvent e : events()) {
             live.summary.apply(known(e));
-            live.appliedSinceStored.add(known(e));
+            live.appliedSinceStored.add(CODEC.encode(e));
         }
-        assertThat(live.rebuild().toBytes()).isEqualTo(live.summary.toBytes());
-        assertThat(new LiveSummary(new ProcessSummary(), null, 0).rebuild().experimentId()).isNull();
+        assertThat(live.rebuild(CODEC).toBytes()).isEqualTo(live.summary.toBytes());
+        assertThat(new LiveSummary(new ProcessSummary(), null, 0).rebuild(CODEC).experimentId()).isNull();
     }
 }
