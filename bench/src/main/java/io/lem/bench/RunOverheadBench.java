@@ -264,6 +264,11 @@ public final class RunOverheadBench {
             pairs.append(pairs.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%+.1f", (r - 1) * 100));
         }
         double slowdown = (median(ratios) - 1) * 100;
+        String blocks = abbaBlocks(bare, measured);
+        if (!blocks.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%s: drift-robust cross-check, measured / bare over each two pairs in turn "
+                    + "(bare-measured, measured-bare: a steady drift of the machine cancels): %s%n", model, blocks);
+        }
         System.out.printf(Locale.ROOT, "%s: bare median %.1f ms, measured median %.1f ms, slowdown %+.2f %% "
                         + "(median of pairs; target <= %.1f %%): %s%n", model, median(bare), median(measured),
                 slowdown, TARGET_SLOWDOWN_PERCENT, slowdown <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL");
@@ -343,6 +348,24 @@ public final class RunOverheadBench {
                     + outcome.outputTokens() + " tokens (expected " + expectedTokens + "): " + outcome.error());
         }
         return outcome.durationNanos() / 1e6;
+    }
+
+    /**
+     * Sum of measured over sum of bare for pairs 1+2, 3+4, ...: the pairs alternate their order, so each such block
+     * runs bare, measured, measured, bare, and a drift of the machine that is steady over the block cancels out of its
+     * ratio. The median of per-pair ratios does not cancel it: each pair's ratio carries it with the sign of its
+     * order. Empty with fewer than two pairs.
+     */
+    static String abbaBlocks(double[] bare, double[] measured) {
+        StringBuilder out = new StringBuilder();
+        int blocks = bare.length / 2;
+        double[] ratios = new double[blocks];
+        for (int b = 0; b < blocks; b++) {
+            ratios[b] = (measured[2 * b] + measured[2 * b + 1]) / (bare[2 * b] + bare[2 * b + 1]);
+            out.append(b == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%+.1f", (ratios[b] - 1) * 100));
+        }
+        return blocks == 0 ? "" : String.format(Locale.ROOT, "%+.2f %% (median of %d blocks: %s %%)",
+                (median(ratios) - 1) * 100, blocks, out);
     }
 
     static double median(double[] values) {
