@@ -5,7 +5,6 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -17,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -179,7 +179,7 @@ public final class GroupProgress implements AutoCloseable {
         if (open.isEmpty()) {
             return Set.of();
         }
-        Set<TopicPartition> withRecords = new java.util.HashSet<>();
+        Set<TopicPartition> withRecords = new HashSet<>();
         KafkaConsumer<byte[], byte[]> consumer = probe();
         consumer.assign(open.keySet());
         open.forEach((tp, gap) -> consumer.seek(tp, gap[0]));
