@@ -231,6 +231,9 @@ public final class BatchState implements AutoCloseable {
      */
     public ByteBuffer[][] sequenceCacheBuffers(int layer) {
         ensureOpen();
+        if (cacheBuffers != null && cacheBuffers[layer] != null) {
+            return cacheBuffers[layer]; // every layer of every decode step asks: the checks below ran once
+        }
         if (keys[layer].getDataType() != DataType.FLOAT32 || keys[layer].getDevice().isGpu()) {
             return null;
         }
@@ -238,25 +241,23 @@ public final class BatchState implements AutoCloseable {
         if (bytes > Integer.MAX_VALUE) {
             return null; // byte buffers are int-indexed
         }
+        ByteBuffer k = keys[layer].toByteBuffer(true);
+        ByteBuffer v = values[layer].toByteBuffer(true);
+        if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
+            return null;
+        }
+        int slice = (int) (bytes / batchSize);
+        ByteBuffer[][] perSequence = new ByteBuffer[batchSize][];
+        for (int b = 0; b < batchSize; b++) {
+            // slices start at byte 0 and are big-endian: the order is set again
+            perSequence[b] = new ByteBuffer[] {k.slice(b * slice, slice).order(ByteOrder.nativeOrder()),
+                    v.slice(b * slice, slice).order(ByteOrder.nativeOrder())};
+        }
         if (cacheBuffers == null) {
             cacheBuffers = new ByteBuffer[keys.length][][];
         }
-        if (cacheBuffers[layer] == null) {
-            ByteBuffer k = keys[layer].toByteBuffer(true);
-            ByteBuffer v = values[layer].toByteBuffer(true);
-            if (!k.isDirect() || !v.isDirect() || k.capacity() < bytes || v.capacity() < bytes) {
-                return null;
-            }
-            int slice = (int) (bytes / batchSize);
-            ByteBuffer[][] perSequence = new ByteBuffer[batchSize][];
-            for (int b = 0; b < batchSize; b++) {
-                // slices start at byte 0 and are big-endian: the order is set again
-                perSequence[b] = new ByteBuffer[] {k.slice(b * slice, slice).order(ByteOrder.nativeOrder()),
-                        v.slice(b * slice, slice).order(ByteOrder.nativeOrder())};
-            }
-            cacheBuffers[layer] = perSequence;
-        }
-        return cacheBuffers[layer];
+        cacheBuffers[layer] = perSequence;
+        return perSequence;
     }
 
     /**

@@ -117,8 +117,8 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
     public static AggregatorSettings defaults(String bootstrapServers) {
         return new AggregatorSettings(bootstrapServers, Map.of(), ApplicationIds.LIVE_DEFAULT,
                 Path.of(System.getProperty("user.home"), ".lem", "aggregator", "state"), DEFAULT_BIND_HOST,
-                DEFAULT_PORT, null, null, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL, LemTopics.EVENTS, LemTopics.DEAD_LETTERS,
-                DEFAULT_PARTITIONS, (short) -1, DEFAULT_CACHE_MAX_BYTES, null, Duration.ofSeconds(60),
+                DEFAULT_PORT, null, null, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL, LemTopics.EVENTS,
+                LemTopics.DEAD_LETTERS, DEFAULT_PARTITIONS, (short) -1, DEFAULT_CACHE_MAX_BYTES, null, Duration.ofSeconds(60),
                 Duration.ofSeconds(30));
     }
 

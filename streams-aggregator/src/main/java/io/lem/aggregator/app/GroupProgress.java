@@ -151,7 +151,8 @@ public final class GroupProgress implements AutoCloseable {
         for (TopicPartition tp : gapsWithRecords(gaps)) {
             Long done = committed.get(tp);
             long target = targets.get(tp);
-            behind.put(tp, done == null ? "nothing committed, target " + target : "committed " + done + " of " + target);
+            behind.put(tp, done == null ? "nothing committed, target " + target
+                    : "committed " + done + " of " + target);
         }
         return behind;
     }

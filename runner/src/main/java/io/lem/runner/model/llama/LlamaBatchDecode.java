@@ -91,8 +91,8 @@ final class LlamaBatchDecode {
                     sc.rows[s][r] = qkv[r * b + s];
                 }
             }
-            BatchDecode.attend(sc.rows, heads, kvHeads, headDim, state.sequenceCacheBuffers(l), state.capacity(), sc.from,
-                    column, sc.context, sc.scores, sc.workerScores);
+            BatchDecode.attend(sc.rows, heads, kvHeads, headDim, state.sequenceCacheBuffers(l), state.capacity(),
+                    sc.from, column, sc.context, sc.scores, sc.workerScores);
             for (int s = 0; s < b; s++) {
                 float[] c = sc.context[s];
                 for (int r = 0; r < qEnd; r++) {
