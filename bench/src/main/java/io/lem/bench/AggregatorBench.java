@@ -971,7 +971,10 @@ public final class AggregatorBench {
             }
         }
 
-        /** {@link StreamsCeiling} with the aggregator's settings, timed from its first processed record to committed at the end. */
+        /**
+         * {@link StreamsCeiling} with the aggregator's settings, timed from its first processed record until its
+         * commits reach the end.
+         */
         private Pass ceilingPass(AggregatorSettings settings, Path dir, int round) throws InterruptedException {
             AggregatorSettings s = settings.withApplicationId(String.format(Locale.ROOT, "lem-bench-ceiling-%03d", round))
                     .withStateDir(dir.resolve("state-ceiling-" + round));
