@@ -145,17 +145,7 @@ public final class AggregatorBench {
          * {@code -Dlem.bench.streams-properties=max.poll.records=5000;buffered.records.per.partition=5000}.
          */
         Map<String, String> streamsProperties() {
-            Map<String, String> m = new TreeMap<>();
-            String spec = System.getProperty("lem.bench.streams-properties", "");
-            for (String pair : spec.split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-                } else if (!pair.isBlank()) {
-                    throw new IllegalArgumentException("lem.bench.streams-properties: not key=value: " + pair);
-                }
-            }
-            return m;
+            return keyValues("lem.bench.streams-properties");
         }
 
         static Options parse(String[] args) {
@@ -361,7 +351,12 @@ public final class AggregatorBench {
 
         private void startBroker(Path dir) throws InterruptedException {
             long t0 = System.nanoTime();
-            broker = EmbeddedKafka.start(BrokerSettings.defaults(dir.resolve("kafka")).withPartitions(PARTITIONS));
+            Map<String, String> brokerProperties = keyValues("lem.bench.broker-properties");
+            broker = EmbeddedKafka.start(BrokerSettings.defaults(dir.resolve("kafka")).withPartitions(PARTITIONS)
+                    .withOverrides(brokerProperties));
+            if (!brokerProperties.isEmpty()) {
+                printf("embedded broker overrides (experiment): %s%n", brokerProperties);
+            }
             admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
             progress = new GroupProgress(admin, Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                     broker.bootstrapServers()), Duration.ofSeconds(30));
@@ -577,6 +572,11 @@ public final class AggregatorBench {
                         && !client.endsWith("restore-consumer");
             }, List.of("fetch-latency-avg", "fetch-latency-max", "fetch-rate", "records-per-request-avg",
                     "fetch-size-avg", "fetch-throttle-time-avg")));
+            // what the aggregator wrote (changelogs, repartition topic, DLQ) and the transactions it ran: the broker
+            // spends its request handlers' CPU on these, on the cores the stream thread needs
+            printf("producer, since start:%s%n", metrics(app, name -> "producer-metrics".equals(name.group()),
+                    List.of("record-send-total", "outgoing-byte-total", "request-total", "batch-size-avg",
+                            "txn-commit-time-ns-total", "txn-send-offsets-time-ns-total")));
         }
 
         /** " name value" for each of {@code names} among the app's metrics that {@code which} selects, summed. */
@@ -916,6 +916,7 @@ public final class AggregatorBench {
                         : List.of("baseline", "ceiling", "aggregator");
                 Map<String, Pass> passes = new HashMap<>();
                 for (String what : order) {
+                    BrokerRequestTime requests0 = o.ratioDetail() ? BrokerRequestTime.take() : null;
                     Pass pass = switch (what) {
                         case "aggregator" -> aggregatorPass(settings, dir, round);
                         case "ceiling" -> ceilingPass(settings, dir, round);
@@ -925,6 +926,8 @@ public final class AggregatorBench {
                     printf("  round %d %s%n", round, pass);
                     if (o.ratioDetail()) {
                         pass.cpuByThreadGroup().forEach(l -> println("      " + l));
+                        printf("      broker request handlers, start-up and close included: %s%n",
+                                BrokerRequestTime.take().since(requests0, 8));
                     }
                 }
                 double a = passes.get("aggregator").rate();
@@ -1355,6 +1358,20 @@ public final class AggregatorBench {
                     wallNanos / 1e9, threadCpuNanos / 1e3 / events, "baseline".equals(what) ? "consumer thread"
                             : "stream thread", processCpuNanos / 1e3 / events, 100.0 * jitNanos / wallNanos);
         }
+    }
+
+    /** {@code k=v;k=v} from system property {@code property} (empty when unset), for experiments. */
+    static Map<String, String> keyValues(String property) {
+        Map<String, String> m = new TreeMap<>();
+        for (String pair : System.getProperty(property, "").split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            } else if (!pair.isBlank()) {
+                throw new IllegalArgumentException(property + ": not key=value: " + pair);
+            }
+        }
+        return m;
     }
 
     static double median(List<Double> values) {

@@ -65,6 +65,9 @@ public final class RunOverheadBench {
 
     static final double TARGET_SLOWDOWN_PERCENT = 1.0;
 
+    /** Minor page faults of the process inside the last timed window (bare loop or runner's run window); -1: unknown. */
+    private static long lastWindowFaults = -1;
+
     private RunOverheadBench() {
     }
 
@@ -232,9 +235,11 @@ public final class RunOverheadBench {
             }
             for (int rep = 0; rep < o.repeats(); rep++) {
                 boolean bareFirst = rep % 2 == 0;
+                long faultsFirst;
                 if (bareFirst) {
                     bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : bare(generator, encoded, expectedTokens);
+                    faultsFirst = lastWindowFaults;
                     measured[rep] = o.control()
                             ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
@@ -244,14 +249,22 @@ public final class RunOverheadBench {
                             ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
                                     expectedTokens, false);
+                    faultsFirst = lastWindowFaults;
                     bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
                             : bare(generator, encoded, expectedTokens);
                 }
                 ratios[rep] = measured[rep] / bare[rep];
-                System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f%n",
-                        rep + 1, bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep]);
+                System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f; "
+                                + "minor page faults in the windows: bare %,d, measured %,d%n", rep + 1,
+                        bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep],
+                        bareFirst ? faultsFirst : lastWindowFaults, bareFirst ? lastWindowFaults : faultsFirst);
             }
             if (!o.control()) {
+                // the same for one more bare loop, not scored
+                ContextSwitches bare0 = ContextSwitches.take();
+                bare(generator, encoded, expectedTokens);
+                System.out.println("  context switches during one more bare loop, by thread name:");
+                ContextSwitches.take().reportSince(bare0, 10).forEach(line -> System.out.println("    " + line));
                 // one more measured run, not scored, for the CPU-by-thread report: taking it reads every thread's CPU
                 // time (milliseconds of work) just before the run window closes, which would count against a scored
                 // run
@@ -310,9 +323,11 @@ public final class RunOverheadBench {
 
     /** Wall time of the bare loop over the same batches, in ms. */
     private static double bare(Generator generator, List<int[]> encoded, long expectedTokens) {
+        PageFaults faults0 = PageFaults.take();
         long start = System.nanoTime();
         List<GenerationResult> results = generator.generate(encoded, GenerationListener.NONE);
         double ms = (System.nanoTime() - start) / 1e6;
+        lastWindowFaults = PageFaults.take().minorSince(faults0);
         long tokens = results.stream().mapToLong(r -> r.generatedTokens().length).sum();
         if (tokens != expectedTokens) {
             throw new IllegalStateException("bare loop generated " + tokens + " tokens, expected " + expectedTokens);
@@ -331,17 +346,31 @@ public final class RunOverheadBench {
         // CPU by thread over the measured batches, read while the sampler and the delivery threads still live (only
         // in the unscored run that reports it)
         ThreadCpu[] cpu = new ThreadCpu[2];
-        RunnerOutcome outcome = new RunnerProcess(settings, !printThreads ? progress -> { } : progress -> {
+        ContextSwitches[] switches = new ContextSwitches[2];
+        PageFaults[] faults = new PageFaults[2];
+        RunnerOutcome outcome = new RunnerProcess(settings, progress -> {
             if (progress.phase().equals(Progress.WARMUP) && progress.batch() == progress.batches()) {
-                cpu[0] = ThreadCpu.take();
+                faults[0] = PageFaults.take();
+                if (printThreads) {
+                    cpu[0] = ThreadCpu.take();
+                    switches[0] = ContextSwitches.take();
+                }
             } else if (progress.phase().equals(Progress.RUN) && progress.batch() == progress.batches()) {
-                cpu[1] = ThreadCpu.take();
+                faults[1] = PageFaults.take();
+                if (printThreads) {
+                    switches[1] = ContextSwitches.take();
+                    cpu[1] = ThreadCpu.take();
+                }
             }
         }).run();
+        lastWindowFaults = faults[0] != null && faults[1] != null ? faults[1].minorSince(faults[0]) : -1;
         if (printThreads && cpu[0] != null && cpu[1] != null) {
             System.out.println("  CPU by thread during the measured batches of that run (JVM threads; PyTorch's "
                     + "intra-op threads are native and not listed):");
             cpu[1].reportSince(cpu[0], 8).forEach(line -> System.out.println("    " + line));
+            System.out.println("  context switches during those batches (voluntary: the thread slept and was woken; "
+                    + "preempted: it lost its core), by thread name:");
+            switches[1].reportSince(switches[0], 10).forEach(line -> System.out.println("    " + line));
         }
         if (!outcome.completed() || outcome.outputTokens() != expectedTokens) {
             throw new IllegalStateException("the runner process ended " + outcome.status() + " with "

@@ -101,7 +101,7 @@ public final class EventImporter {
             SequenceTracker tracker = record.key() == null ? null : present.get(record.key());
             if (tracker != null && record.value() != null) {
                 try {
-                    tracker.observe(codec.decode(record.value()).envelope().seq());
+                    tracker.observe(SeqHeader.read(record, codec));
                 } catch (EventFormatException e) {
                     // A malformed record holds no seq; the aggregator routes it to the dead-letter topic.
                 }
@@ -130,7 +130,8 @@ public final class EventImporter {
                         return;
                     }
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(target.topic(),
-                            EventTopic.partitionFor(key, partitions), key, line.bytes());
+                            EventTopic.partitionFor(key, partitions), null, key, line.bytes(),
+                            SeqHeader.of(line.event().envelope().seq()));
                     producer.send(record, (metadata, exception) -> {
                         if (exception == null) {
                             acknowledged.incrementAndGet();

@@ -228,7 +228,8 @@ final class SpoolDelivery implements Runnable {
                 long seq = readSeq;
                 boolean again = seq < forwardedBefore;
                 if (!delivered.contains(seq)) {
-                    session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), key, line), seq);
+                    session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), null, key, line,
+                            SeqHeader.of(seq)), seq);
                     if (again) {
                         resent++;
                     }
@@ -255,7 +256,7 @@ final class SpoolDelivery implements Runnable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             if (key.equals(record.key()) && delivered != null) {
                 try {
-                    delivered.observe(codec.decode(record.value()).envelope().seq(), lastWritten);
+                    delivered.observe(SeqHeader.read(record, codec), lastWritten);
                 } catch (EventFormatException e) {
                     // Not a lem event: someone else's record on this key; it proves nothing.
                 }

@@ -166,6 +166,11 @@ final class BatchEvents implements GenerationListener {
         previousBatchNanos = duration;
         emitter.emit(env -> new BatchCompleted(env, i, in, out, e.prefillNanos(), e.decodeNanos(), duration, warmup,
                 reasons));
+        if (warmup && batches == 0) {
+            // nothing is sent for a warm-up batch's FLOPs, but the first one runs the estimators and encodes their
+            // events, so that the first measured batch does not build Jackson's serializers for them
+            measurement.primeFlops(new BatchWork(e.inputTokens(), e.outputTokens()));
+        }
         if (!warmup) {
             // estimated and sent with the next batch's burst (stamped now): the estimators' work and four events
             // cost a small model's batch a few percent when done between two batches with cold caches

@@ -101,8 +101,9 @@ class KafkaEventSinkBrokerBounceTest {
                 assertThat(status.state()).isEqualTo(SinkStatus.State.CLOSED);
                 assertThat(status.lastSeq()).isEqualTo(EVENTS_PER_PROCESS - 1);
                 assertThat(status.verifiedSeq()).isEqualTo(EVENTS_PER_PROCESS - 1);
-                // The outage made the sink go back over the spool: each line then was re-sent or found in the topic.
-                assertThat(status.resent() + status.foundInTopic()).as(sink.key() + " lines revisited").isPositive();
+                // Whether lines were sent but not yet read back when the broker stopped (and so are re-sent or found
+                // in the topic now) is timing: the read-back often has them all first. That path is tested on its
+                // own (KafkaEventSinkRecoveryTest); here: the outage was seen, and nothing is lost or doubled.
             }
             try (Stream<Path> left = Files.list(settings.spoolDir())) {
                 assertThat(left).as("spool files left after everything was verified").isEmpty();

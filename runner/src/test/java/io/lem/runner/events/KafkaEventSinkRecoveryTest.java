@@ -7,14 +7,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.lem.api.event.Envelope;
+import io.lem.api.event.EventCodec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +79,97 @@ class KafkaEventSinkRecoveryTest {
 
         KeySummary summary = new EventLogVerifier(target).verify("stream").key("stream/0");
         assertThat(summary.count()).isEqualTo(2_000);
+        assertThat(summary.exact()).isTrue();
+        // every record carries its seq as a header, the one its value holds
+        EventCodec codec = new EventCodec();
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        TopicScanner.scan(target, Duration.ofSeconds(10), "test-scan", records::add);
+        assertThat(records).hasSize(2_000);
+        for (ConsumerRecord<String, byte[]> record : records) {
+            Header header = record.headers().lastHeader(SeqHeader.NAME);
+            assertThat(header).as("seq header of offset %d", record.offset()).isNotNull();
+            assertThat(ByteBuffer.wrap(header.value()).getLong())
+                    .isEqualTo(codec.decode(record.value()).envelope().seq());
+        }
+    }
+
+    @Test
+    void theImporterRecognisesEventsWrittenWithoutTheSeqHeader() throws Exception {
+        KafkaTarget target = live("recovery.legacy");
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            EventTopic.ensure(admin, target, Duration.ofSeconds(30));
+        }
+        EventCodec codec = new EventCodec();
+        StringBuilder spool = new StringBuilder();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < 100; i++) {
+                byte[] line = codec.encode(TestEvents.mixed(Envelope.now("legacy", 0, i, "h"), i));
+                spool.append(new String(line, StandardCharsets.UTF_8)).append('\n');
+                if (i < 60) {
+                    // as lem wrote events before the header: the value alone
+                    producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor("legacy/0", 2),
+                            "legacy/0", line)).get();
+                }
+            }
+        }
+        Path file = tmp.resolve("legacy.jsonl");
+        Files.writeString(file, spool);
+
+        ImportReport report = new EventImporter(target).importPaths(List.of(file));
+        assertThat(report.alreadyPresent()).isEqualTo(60);
+        assertThat(report.sent()).isEqualTo(40);
+        KeySummary summary = new EventLogVerifier(target).verify("legacy").key("legacy/0");
+        assertThat(summary.count()).isEqualTo(100);
+        assertThat(summary.exact()).isTrue();
+    }
+
+    @Test
+    void theNextSinkSkipsLeftoverEventsAlreadyInTheTopicEvenWithoutTheSeqHeader() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        KafkaSinkSettings unreachable = quick(unreachable("recovery.found"), spoolDir);
+        KafkaEventSink first = KafkaEventSink.open(unreachable, "found", 0);
+        EventEmitter emitter = new EventEmitter("found", 0, "h", first);
+        for (int i = 0; i < 100; i++) {
+            long n = i;
+            emitter.emit(env -> TestEvents.mixed(env, n));
+        }
+        try (CapturedLogs logs = new CapturedLogs(KafkaEventSink.class)) {
+            first.close();
+        }
+        List<String> spooled = Files.readAllLines(first.spoolFile());
+        assertThat(spooled).hasSize(100);
+
+        // The first 60 made it into the topic after all, as an older lem wrote them: the value alone, no header.
+        KafkaTarget target = live("recovery.found");
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            EventTopic.ensure(admin, target, Duration.ofSeconds(30));
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String line : spooled.subList(0, 60)) {
+                producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor("found/0", 2), "found/0",
+                        line.getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+
+        KafkaEventSink second = KafkaEventSink.open(unreachable.withTarget(target)
+                .withCloseTimeout(Duration.ofSeconds(30)), "found", 0);
+        EventEmitter resumed = new EventEmitter("found", 0, "h", second, emitter.nextSeq());
+        resumed.emit(TestEvents::completed);
+        second.close();
+        assertThat(second.status().verifiedSeq()).isEqualTo(100);
+
+        // had the read-back not recognised the 60 header-less records, it would have sent them again
+        KeySummary summary = new EventLogVerifier(target).verify("found").key("found/0");
+        assertThat(summary.count()).isEqualTo(101);
+        assertThat(summary.duplicates()).isZero();
         assertThat(summary.exact()).isTrue();
     }
 

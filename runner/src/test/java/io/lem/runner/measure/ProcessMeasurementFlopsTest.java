@@ -149,6 +149,20 @@ class ProcessMeasurementFlopsTest {
     }
 
     @Test
+    void primingRunsTheEstimatorsButSendsNothingAndTakesNoSeq() throws Exception {
+        try (RealFlopsPlugin flops = RealFlopsPlugin.load(CONTEXT, tmp)) {
+            PluginRegistry registry = PluginRegistry.of(List.of(flops.plugin()), List.of(), CONTEXT);
+            try (ProcessMeasurement m = ProcessMeasurement.builder(registry, emitter).model(TINY_LLAMA).open()) {
+                m.primeFlops(new BatchWork(List.of(5), List.of(4)));
+                assertThat(sink.events()).isEmpty();
+                List<FlopsEstimate> first = m.emitFlops(0, new BatchWork(List.of(5), List.of(4)));
+                assertThat(first).hasSize(3);
+                assertThat(sink.events()).extracting(e -> e.envelope().seq()).containsExactly(0L, 1L, 2L);
+            }
+        }
+    }
+
+    @Test
     void aProviderThatCannotHandleTheModelIsSkippedWithItsMessageLoggedOnce() throws Exception {
         ModelArchitecture bert = new ModelArchitecture("bert", Map.of("model_type", "bert", "hidden_size", 8));
         try (RealFlopsPlugin flops = RealFlopsPlugin.load(CONTEXT, tmp);

@@ -91,6 +91,10 @@ public final class ProcessSummary {
     // batches, tokens, times
     private RangeSet warmupBatchIndices;
     private RangeSet measuredBatchIndices;
+    // the last batch found resolved, and what it is: a batch's events arrive together (a decode step each), and once
+    // resolved a batch never changes; saves two range-set searches per event (not encoded)
+    private int lastResolvedBatch = -1;
+    private boolean lastResolvedWarmup;
     private long batches;
     private long warmupBatches;
     private long warmupOutputTokens;
@@ -253,13 +257,19 @@ public final class ProcessSummary {
 
     /** TRUE: warm-up, FALSE: measured, null: not known yet. */
     private Boolean warmup(int batchIndex) {
-        if (batchIndex >= 0 && measuredBatchIndices.contains(batchIndex)) {
-            return Boolean.FALSE;
+        if (batchIndex < 0) {
+            return null;
         }
-        if (batchIndex >= 0 && warmupBatchIndices.contains(batchIndex)) {
-            return Boolean.TRUE;
+        if (batchIndex == lastResolvedBatch) {
+            return lastResolvedWarmup;
         }
-        return null;
+        boolean measured = measuredBatchIndices.contains(batchIndex);
+        if (!measured && !warmupBatchIndices.contains(batchIndex)) {
+            return null;
+        }
+        lastResolvedBatch = batchIndex;
+        lastResolvedWarmup = !measured;
+        return lastResolvedWarmup;
     }
 
     private PendingBatch pendingFor(int batchIndex) {
