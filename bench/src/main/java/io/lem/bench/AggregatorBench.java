@@ -247,7 +247,9 @@ public final class AggregatorBench {
         Options options;
         try {
             options = Options.parse(args);
-            options.streamsProperties(); // a malformed -Dlem.bench.streams-properties is a usage error too
+            // a malformed -Dlem.bench.streams-properties or -Dlem.bench.broker-properties is a usage error too
+            options.streamsProperties();
+            keyValues("lem.bench.broker-properties");
         } catch (IllegalArgumentException e) {
             System.err.println("usage: AggregatorBench " + Options.USAGE + ": " + e.getMessage());
             System.exit(2);

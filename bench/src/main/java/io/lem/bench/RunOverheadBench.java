@@ -65,8 +65,15 @@ public final class RunOverheadBench {
 
     static final double TARGET_SLOWDOWN_PERCENT = 1.0;
 
-    /** Minor page faults of the process inside the last timed window (bare loop or runner's run window); -1: unknown. */
-    private static long lastWindowFaults = -1;
+    /** One timed side of a pair: its wall time, and the process's minor page faults inside it (-1: unknown). */
+    record Window(double ms, long minorFaults) {
+    }
+
+    /** Runs one side of a pair; {@code id} names the experiment of a measured run. */
+    @FunctionalInterface
+    private interface Side {
+        Window run(String id) throws Exception;
+    }
 
     private RunOverheadBench() {
     }
@@ -222,42 +229,37 @@ public final class RunOverheadBench {
             generator.generate(encoded.subList(0, Math.min(encoded.size(), o.batchSize())), GenerationListener.NONE);
             long expectedTokens = (long) encoded.size() * o.newTokens();
             boolean freshBare = !"false".equals(System.getProperty("lem.bench.fresh-bare"));
+            Side bareSide = id -> freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
+                    : bare(generator, encoded, expectedTokens);
+            Side measuredSide = id -> o.control() ? bareSide.run(id)
+                    : measured(c, id + "_" + System.nanoTime(), bootstrap, lemHome, work, expectedTokens, false);
             // untimed pairs first: both sides' code (the runner's event path, Jackson, the Kafka clients) compiled
             // before any pair counts, so the pairs compare steady state rather than who compiles more in its window
             for (int w = 0; w < o.warmupPairs(); w++) {
-                double b = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                        : bare(generator, encoded, expectedTokens);
-                double m = o.control() ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                        : measured(c, "exp_overhead_warmup_" + w + "_" + System.nanoTime(), bootstrap, lemHome, work,
-                                expectedTokens, false);
+                Window b = bareSide.run(null);
+                Window m = measuredSide.run("exp_overhead_warmup_" + w);
                 System.out.printf(Locale.ROOT, "  warm-up pair %d (not counted): bare %.1f ms, measured %.1f ms%n",
-                        w + 1, b, m);
+                        w + 1, b.ms(), m.ms());
             }
             for (int rep = 0; rep < o.repeats(); rep++) {
                 boolean bareFirst = rep % 2 == 0;
-                long faultsFirst;
+                String id = "exp_overhead_" + rep;
+                Window b;
+                Window m;
                 if (bareFirst) {
-                    bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                            : bare(generator, encoded, expectedTokens);
-                    faultsFirst = lastWindowFaults;
-                    measured[rep] = o.control()
-                            ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                            : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
-                                    expectedTokens, false);
+                    b = bareSide.run(null);
+                    m = measuredSide.run(id);
                 } else {
-                    measured[rep] = o.control()
-                            ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                            : measured(c, "exp_overhead_" + rep + "_" + System.nanoTime(), bootstrap, lemHome, work,
-                                    expectedTokens, false);
-                    faultsFirst = lastWindowFaults;
-                    bare[rep] = freshBare ? freshBare(files, c, tokenizer, encoded, o.batchSize(), expectedTokens)
-                            : bare(generator, encoded, expectedTokens);
+                    m = measuredSide.run(id);
+                    b = bareSide.run(null);
                 }
+                bare[rep] = b.ms();
+                measured[rep] = m.ms();
                 ratios[rep] = measured[rep] / bare[rep];
                 System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f; "
                                 + "minor page faults in the windows: bare %,d, measured %,d%n", rep + 1,
-                        bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep],
-                        bareFirst ? faultsFirst : lastWindowFaults, bareFirst ? lastWindowFaults : faultsFirst);
+                        bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep], b.minorFaults(),
+                        m.minorFaults());
             }
             if (!o.control()) {
                 // the same for one more bare loop, not scored
@@ -300,7 +302,7 @@ public final class RunOverheadBench {
      * sides then time a loop over a copy of the weights loaded just before, and the difference is what measuring
      * costs, not also where a fresh 540 MB copy landed in memory.
      */
-    private static double freshBare(ModelFiles files, ExperimentConfig c, LemTokenizer tokenizer, List<int[]> encoded,
+    private static Window freshBare(ModelFiles files, ExperimentConfig c, LemTokenizer tokenizer, List<int[]> encoded,
                                     int batchSize, long expectedTokens) throws IOException {
         // the tokenizer is loaded and the prompts encoded again too, as the runner does before its window: parsing
         // tokenizer.json makes the JIT compile the JSON parser, and that compilation runs on into the window
@@ -321,22 +323,22 @@ public final class RunOverheadBench {
         }
     }
 
-    /** Wall time of the bare loop over the same batches, in ms. */
-    private static double bare(Generator generator, List<int[]> encoded, long expectedTokens) {
+    /** The bare loop over the same batches, timed. */
+    private static Window bare(Generator generator, List<int[]> encoded, long expectedTokens) {
         PageFaults faults0 = PageFaults.take();
         long start = System.nanoTime();
         List<GenerationResult> results = generator.generate(encoded, GenerationListener.NONE);
         double ms = (System.nanoTime() - start) / 1e6;
-        lastWindowFaults = PageFaults.take().minorSince(faults0);
+        long faults = PageFaults.take().minorSince(faults0);
         long tokens = results.stream().mapToLong(r -> r.generatedTokens().length).sum();
         if (tokens != expectedTokens) {
             throw new IllegalStateException("bare loop generated " + tokens + " tokens, expected " + expectedTokens);
         }
-        return ms;
+        return new Window(ms, faults);
     }
 
-    /** The runner's measured run window of a whole runner process on the same config, in ms. */
-    private static double measured(ExperimentConfig c, String id, String bootstrap, Path lemHome, Path work,
+    /** The runner's measured run window of a whole runner process on the same config. */
+    private static Window measured(ExperimentConfig c, String id, String bootstrap, Path lemHome, Path work,
                                    long expectedTokens, boolean printThreads) throws Exception {
         EventSink sink = bootstrap != null ? KafkaEventSink.open(KafkaSinkSettings.defaults(KafkaTarget.of(bootstrap),
                 work.resolve("spool")), id, 0) : FileEventSink.open(work.resolve("events").resolve(id + ".jsonl"));
@@ -363,7 +365,6 @@ public final class RunOverheadBench {
                 }
             }
         }).run();
-        lastWindowFaults = faults[0] != null && faults[1] != null ? faults[1].minorSince(faults[0]) : -1;
         if (printThreads && cpu[0] != null && cpu[1] != null) {
             System.out.println("  CPU by thread during the measured batches of that run (JVM threads; PyTorch's "
                     + "intra-op threads are native and not listed):");
@@ -376,7 +377,8 @@ public final class RunOverheadBench {
             throw new IllegalStateException("the runner process ended " + outcome.status() + " with "
                     + outcome.outputTokens() + " tokens (expected " + expectedTokens + "): " + outcome.error());
         }
-        return outcome.durationNanos() / 1e6;
+        return new Window(outcome.durationNanos() / 1e6,
+                faults[0] != null && faults[1] != null ? faults[1].minorSince(faults[0]) : -1);
     }
 
     /**

@@ -80,14 +80,11 @@ public final class EventCodec {
     private static final ObjectMapper WITHOUT_ENVELOPE = MAPPER.copy()
             .addMixIn(LemEvent.class, EnvelopeNotAField.class);
 
-    private final ObjectMapper mapper = MAPPER;
-    private final ObjectMapper withoutEnvelope = WITHOUT_ENVELOPE;
-
     @JsonIgnoreProperties("envelope")
     private abstract static class EnvelopeNotAField {
     }
 
-    private final StreamingDecoder streaming = new StreamingDecoder(mapper, TYPES);
+    private final StreamingDecoder streaming = new StreamingDecoder(MAPPER, TYPES);
 
     /** All event type names this build knows. */
     public static Set<String> knownTypeNames() {
@@ -106,7 +103,7 @@ public final class EventCodec {
         try {
             Envelope env = event.envelope();
             ByteArrayBuilder out = new ByteArrayBuilder(256);
-            try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // the object stays open for the fields
                 g.writeStartObject();
                 g.writeNumberField("v", env.v());
@@ -119,7 +116,7 @@ public final class EventCodec {
                 g.writeNumberField("timeEpochNanos", env.timeEpochNanos());
                 g.writeNumberField("monoNanos", env.monoNanos());
             }
-            byte[] body = withoutEnvelope.writeValueAsBytes(event); // {"field":...} or {}
+            byte[] body = WITHOUT_ENVELOPE.writeValueAsBytes(event); // {"field":...} or {}
             if (body.length > 2) {
                 out.write(',');
                 out.write(body, 1, body.length - 1);                  // its fields and its closing brace
@@ -135,7 +132,7 @@ public final class EventCodec {
     /** The former encoder, through a JSON tree: the reference {@link #encode} must equal, byte for byte. */
     byte[] encodeViaTree(LemEvent event) {
         try {
-            return mapper.writeValueAsBytes(toTree(event));
+            return MAPPER.writeValueAsBytes(toTree(event));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getOriginalMessage(), e);
         }
@@ -172,7 +169,7 @@ public final class EventCodec {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(bytes);
+            root = MAPPER.readTree(bytes);
         } catch (IOException e) {
             throw new EventFormatException("malformed event: not valid JSON: " + oneLine(e), e);
         }
@@ -206,10 +203,10 @@ public final class EventCodec {
     }
 
     private ObjectNode toTree(LemEvent event) {
-        ObjectNode body = mapper.valueToTree(event);
+        ObjectNode body = MAPPER.valueToTree(event);
         body.remove("envelope");
         Envelope env = event.envelope();
-        ObjectNode out = mapper.createObjectNode();
+        ObjectNode out = MAPPER.createObjectNode();
         out.put("v", env.v());
         out.put("type", event.type());
         out.put("eventId", env.eventId());
@@ -239,7 +236,7 @@ public final class EventCodec {
     private DecodeResult readKnown(String type, Class<? extends LemEvent> eventClass, Envelope envelope,
                                    ObjectNode object) throws EventFormatException {
         Shape shape = SHAPES.get(eventClass);
-        ObjectNode body = mapper.createObjectNode();
+        ObjectNode body = MAPPER.createObjectNode();
         List<String> unknown = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -257,9 +254,9 @@ public final class EventCodec {
                         + envelope.seq() + "): missing required field '" + required + "'");
             }
         }
-        body.set("envelope", mapper.valueToTree(envelope));
+        body.set("envelope", MAPPER.valueToTree(envelope));
         try {
-            return new DecodeResult.Known(mapper.treeToValue(body, eventClass), unknown);
+            return new DecodeResult.Known(MAPPER.treeToValue(body, eventClass), unknown);
         } catch (MismatchedInputException e) {
             throw new EventFormatException("malformed " + type + " event (" + envelope.key() + " seq "
                     + envelope.seq() + "): field '" + path(e) + "': " + mismatch(e, body), e);

@@ -472,9 +472,13 @@ public final class ProcessMeasurement implements AutoCloseable {
         EventCodec codec = new EventCodec();
         Envelope env = Envelope.now("prime", 0, 0, "prime");
         for (FlopsEstimators.Estimate e : flops.estimate(work)) {
-            codec.encode(new FlopsEstimate(env, e.method(), 0, e.count().flops(), e.count().macs(), tokens,
-                    e.count().breakdown()));
+            codec.encode(flopsEvent(env, e, 0, tokens));
         }
+    }
+
+    private static FlopsEstimate flopsEvent(Envelope env, FlopsEstimators.Estimate e, int batchIndex, long tokens) {
+        return new FlopsEstimate(env, e.method(), batchIndex, e.count().flops(), e.count().macs(), tokens,
+                e.count().breakdown());
     }
 
     /**
@@ -510,8 +514,7 @@ public final class ProcessMeasurement implements AutoCloseable {
         long tokens = Math.addExact(work.totalInputTokens(), work.totalOutputTokens());
         List<FlopsEstimate> emitted = new ArrayList<>();
         for (FlopsEstimators.Estimate e : flops.estimate(work)) {
-            Function<Envelope, FlopsEstimate> event = env -> new FlopsEstimate(env, e.method(), batchIndex,
-                    e.count().flops(), e.count().macs(), tokens, e.count().breakdown());
+            Function<Envelope, FlopsEstimate> event = env -> flopsEvent(env, e, batchIndex, tokens);
             emitted.add(at ? emitter.emitAt(epochNanos, monoNanos, event) : emitter.emit(event));
         }
         return emitted;

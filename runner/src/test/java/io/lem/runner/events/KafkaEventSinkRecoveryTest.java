@@ -95,29 +95,15 @@ class KafkaEventSinkRecoveryTest {
 
     @Test
     void theImporterRecognisesEventsWrittenWithoutTheSeqHeader() throws Exception {
-        KafkaTarget target = live("recovery.legacy");
-        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()))) {
-            EventTopic.ensure(admin, target, Duration.ofSeconds(30));
-        }
         EventCodec codec = new EventCodec();
-        StringBuilder spool = new StringBuilder();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (int i = 0; i < 100; i++) {
-                byte[] line = codec.encode(TestEvents.mixed(Envelope.now("legacy", 0, i, "h"), i));
-                spool.append(new String(line, StandardCharsets.UTF_8)).append('\n');
-                if (i < 60) {
-                    // as lem wrote events before the header: the value alone
-                    producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor("legacy/0", 2),
-                            "legacy/0", line)).get();
-                }
-            }
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            lines.add(codec.encodeToString(TestEvents.mixed(Envelope.now("legacy", 0, i, "h"), i)));
         }
         Path file = tmp.resolve("legacy.jsonl");
-        Files.writeString(file, spool);
+        Files.write(file, lines);
+        KafkaTarget target = live("recovery.legacy");
+        writeWithoutSeqHeader(target, "legacy/0", lines.subList(0, 60));
 
         ImportReport report = new EventImporter(target).importPaths(List.of(file));
         assertThat(report.alreadyPresent()).isEqualTo(60);
@@ -145,19 +131,7 @@ class KafkaEventSinkRecoveryTest {
 
         // The first 60 made it into the topic after all, as an older lem wrote them: the value alone, no header.
         KafkaTarget target = live("recovery.found");
-        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()))) {
-            EventTopic.ensure(admin, target, Duration.ofSeconds(30));
-        }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (String line : spooled.subList(0, 60)) {
-                producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor("found/0", 2), "found/0",
-                        line.getBytes(StandardCharsets.UTF_8))).get();
-            }
-        }
+        writeWithoutSeqHeader(target, "found/0", spooled.subList(0, 60));
 
         KafkaEventSink second = KafkaEventSink.open(unreachable.withTarget(target)
                 .withCloseTimeout(Duration.ofSeconds(30)), "found", 0);
@@ -246,6 +220,23 @@ class KafkaEventSinkRecoveryTest {
         KeySummary summary = new EventLogVerifier(target).verify("crash").key("crash/1");
         assertThat(summary.count()).isEqualTo(150);
         assertThat(summary.exact()).isTrue();
+    }
+
+    /** Creates the topic and writes {@code lines} on {@code key} as lem did before the seq header: the value alone. */
+    private static void writeWithoutSeqHeader(KafkaTarget target, String key, List<String> lines) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            EventTopic.ensure(admin, target, Duration.ofSeconds(30));
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String line : lines) {
+                producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor(key, target.partitions()), key,
+                        line.getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
     }
 
     private static KafkaTarget live(String topic) {
