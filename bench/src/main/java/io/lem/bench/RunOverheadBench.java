@@ -16,6 +16,7 @@ import io.lem.runner.generate.GenerationConfig;
 import io.lem.runner.generate.GenerationListener;
 import io.lem.runner.generate.GenerationResult;
 import io.lem.runner.generate.Generator;
+import io.lem.runner.measure.JitSettle;
 import io.lem.runner.model.ModelFiles;
 import io.lem.runner.model.ModelLocator;
 import io.lem.runner.model.hub.HubSettings;
@@ -64,6 +65,8 @@ import java.util.Map;
 public final class RunOverheadBench {
 
     static final double TARGET_SLOWDOWN_PERCENT = 1.0;
+    /** The runner's limit on waiting for the JIT before its run window; the bare side waits the same way. */
+    private static final java.time.Duration JIT_SETTLE_LIMIT = java.time.Duration.ofSeconds(2);
 
     /** One timed side of a pair: its wall time, and the process's minor page faults inside it (-1: unknown). */
     record Window(double ms, long minorFaults) {
@@ -303,7 +306,7 @@ public final class RunOverheadBench {
      * costs, not also where a fresh 540 MB copy landed in memory.
      */
     private static Window freshBare(ModelFiles files, ExperimentConfig c, LemTokenizer tokenizer, List<int[]> encoded,
-                                    int batchSize, long expectedTokens) throws IOException {
+                                    int batchSize, long expectedTokens) throws IOException, InterruptedException {
         // the tokenizer is loaded and the prompts encoded again too, as the runner does before its window: parsing
         // tokenizer.json makes the JIT compile the JSON parser, and that compilation runs on into the window
         List<Prompt> prompts = PromptSet.load(c.prompts()).first(c.numInputPrompts()).shard(0, 1);
@@ -319,6 +322,8 @@ public final class RunOverheadBench {
             Generator generator = new Generator(fresh, GenerationConfig.of(c,
                     Arrays.stream(tokenizer.eosTokenIds()).boxed().toList(), tokenizer.padTokenId()));
             generator.generate(encoded.subList(0, Math.min(encoded.size(), batchSize)), GenerationListener.NONE);
+            // as the runner does before it opens its run window
+            JitSettle.await(JIT_SETTLE_LIMIT);
             return bare(generator, encoded, expectedTokens);
         }
     }

@@ -1,7 +1,6 @@
 package io.lem.runner.generate;
 
 import java.util.Arrays;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
@@ -154,25 +153,75 @@ public final class TokenChooser {
         }
     }
 
-    /** The ids of the k largest logits (ties: lower id first), in no particular order. */
+    /**
+     * The ids of the k largest logits, largest first (ties: lower id first). A min-heap of primitive ids: a
+     * {@code PriorityQueue<Integer>} with a comparator lambda boxed every id, and its JDK sift code is shared with every
+     * other user of PriorityQueue in the JVM (the Kafka clients), whose comparators made the call megamorphic in some
+     * runs and not in others: the same generation ran 25-35 % slower or faster depending on what compiled first.
+     */
     static int[] topKIds(float[] logits, int offset, int vocab, int k) {
-        PriorityQueue<Integer> heap = new PriorityQueue<>(k + 1, (a, b) -> {
-            int c = Float.compare(logits[offset + a], logits[offset + b]);
-            return c != 0 ? c : Integer.compare(b, a);
-        });
+        int[] heap = new int[Math.min(k, vocab)];
+        int size = 0;
         for (int i = 0; i < vocab; i++) {
-            if (heap.size() < k) {
-                heap.add(i);
-            } else if (logits[offset + i] > logits[offset + heap.peek()]) {
-                heap.poll();
-                heap.add(i);
+            if (size < heap.length) {
+                heap[size] = i;
+                siftUp(heap, size, logits, offset);
+                size++;
+            } else if (logits[offset + i] > logits[offset + heap[0]]) {
+                heap[0] = i;
+                siftDown(heap, size, logits, offset);
             }
         }
-        int[] out = new int[heap.size()];
-        for (int i = out.length - 1; i >= 0; i--) {
-            out[i] = heap.poll();
+        // pop the smallest into the back: largest first
+        int[] out = new int[size];
+        for (int j = size - 1; j >= 0; j--) {
+            out[j] = heap[0];
+            size--;
+            heap[0] = heap[size];
+            siftDown(heap, size, logits, offset);
         }
         return out;
+    }
+
+    /** Heap order: the smaller logit, and of equal ones the higher id, is nearer the root. */
+    private static boolean below(float[] logits, int offset, int a, int b) {
+        int c = Float.compare(logits[offset + a], logits[offset + b]);
+        return c != 0 ? c < 0 : a > b;
+    }
+
+    private static void siftUp(int[] heap, int at, float[] logits, int offset) {
+        int id = heap[at];
+        while (at > 0) {
+            int parent = (at - 1) >>> 1;
+            if (!below(logits, offset, id, heap[parent])) {
+                break;
+            }
+            heap[at] = heap[parent];
+            at = parent;
+        }
+        heap[at] = id;
+    }
+
+    private static void siftDown(int[] heap, int size, float[] logits, int offset) {
+        if (size == 0) {
+            return;
+        }
+        int id = heap[0];
+        int at = 0;
+        int half = size >>> 1;
+        while (at < half) {
+            int child = 2 * at + 1;
+            int right = child + 1;
+            if (right < size && below(logits, offset, heap[right], heap[child])) {
+                child = right;
+            }
+            if (!below(logits, offset, heap[child], id)) {
+                break;
+            }
+            heap[at] = heap[child];
+            at = child;
+        }
+        heap[at] = id;
     }
 
     private static int[] identity(int n) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,11 @@ final class PowerSampler implements AutoCloseable {
     private final EventEmitter emitter;
     private final List<Reading> pending = new ArrayList<>();
     private final ConcurrentHashMap<String, Double> latestWatts = new ConcurrentHashMap<>();
+    /**
+     * {@link #latestWatts} as of the last pass, sorted and unmodifiable: the generation thread reads it after every
+     * batch for progress, and a volatile read costs it nothing, where a copy under a lock cost ~30 µs with cold caches.
+     */
+    private volatile Map<String, Double> latestSnapshot = Map.of();
     private long lastEmitNanos;
     private final Thread thread;
     /** Device keys of each source's latest read, so that a key read by two sources is sent once (rank wins). */
@@ -112,7 +118,7 @@ final class PowerSampler implements AutoCloseable {
 
     /** The latest power read per device key (read, not necessarily sent yet); empty before the first tick. */
     Map<String, Double> latestPowerWatts() {
-        return new TreeMap<>(latestWatts);
+        return latestSnapshot;
     }
 
     /** PowerSample and MemorySample events emitted so far. */
@@ -193,6 +199,7 @@ final class PowerSampler implements AutoCloseable {
                         m.peakBytes(), m.totalBytes())));
             }
         }
+        latestSnapshot = Collections.unmodifiableMap(new TreeMap<>(latestWatts));
     }
 
     /** Whether a source before {@code i} (higher rank) had {@code key} in its latest read: then it wins the key. */

@@ -90,7 +90,7 @@ public final class ProcessMeasurement implements AutoCloseable {
     private final boolean modelGiven;
     private final Set<String> shortWindowWarned = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
-    private PowerSampler sampler;
+    private volatile PowerSampler sampler;
     private volatile IdleBaseline idleBaseline;
     private volatile boolean closed;
 
@@ -348,9 +348,8 @@ public final class ProcessMeasurement implements AutoCloseable {
      * sampling starts or when no source reads power.
      */
     public Map<String, Double> latestPowerWatts() {
-        synchronized (lifecycle) {
-            return sampler == null ? Map.of() : sampler.latestPowerWatts();
-        }
+        PowerSampler s = sampler; // read without the lock: called after every batch
+        return s == null ? Map.of() : s.latestPowerWatts();
     }
 
     /** PowerSample and MemorySample events emitted so far. */

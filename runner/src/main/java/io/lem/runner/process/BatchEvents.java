@@ -2,6 +2,8 @@ package io.lem.runner.process;
 
 import io.lem.api.event.BatchCompleted;
 import io.lem.api.event.BatchStarted;
+import io.lem.api.event.Envelope;
+import io.lem.api.event.EpochClock;
 import io.lem.api.event.PrefillCompleted;
 import io.lem.api.event.TokensGenerated;
 import io.lem.api.flops.BatchWork;
@@ -12,14 +14,19 @@ import io.lem.runner.generate.GenerationListener;
 import io.lem.runner.measure.ProcessMeasurement;
 
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.concurrent.Executor;
 
 /**
  * Turns one {@code Generator.generate} call into events: per batch {@code BatchStarted}, {@code PrefillCompleted},
- * one {@code TokensGenerated} per decode step and {@code BatchCompleted} (all but the last sent in bursts, each with
- * its own instant: {@link PendingEvents}); for measured batches also the energy window
+ * one {@code TokensGenerated} per decode step and {@code BatchCompleted}, each stamped with its own instant and sent
+ * in one burst at the batch's end ({@link PendingEvents}), by the process's event thread (the {@code background}
+ * executor): the generation thread only records them. For measured batches also the energy window
  * {@code batch-<index>} (an {@code EnergyReading} per device, emitted just before {@code BatchCompleted}; only when
- * the previous batch lasted at least the sources' longest update period, see {@link #onBatchStart}) and the
- * batch's {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}) after it.
+ * the previous batch lasted at least the sources' longest update period, see {@link #onBatchStart}; such a batch's
+ * events are sent on the generation thread, after the event thread has caught up) and the batch's
+ * {@code FlopsEstimate}s (every analytic method of the FLOPs plugins, then {@code counted}), estimated and emitted on
+ * the event thread after the batch's burst, stamped with the batch's end.
  * Warm-up batches get only the four batch events, flagged {@code warmup=true}.
  *
  * <p>Batch indices are the generator's plus {@code indexOffset}, so they stay unique within the process across the
@@ -30,6 +37,7 @@ final class BatchEvents implements GenerationListener {
 
     private final EventEmitter emitter;
     private final ProcessMeasurement measurement;
+    private final Executor background;
     private final int indexOffset;
     private final boolean warmup;
     private final boolean batchWindows;
@@ -39,7 +47,8 @@ final class BatchEvents implements GenerationListener {
     private final int plannedBatches;
     private final long processStartNanos;
 
-    private final PendingEvents pending = new PendingEvents();
+    private final Runnable drainBackground;
+    private final PendingEvents pending;
     /** Shortest batch that gets its own energy window: the longest update period of the open sources. */
     private final long minWindowNanos;
     /** Duration of the previous batch (of this call, or the one given by the process); MAX before any. */
@@ -54,11 +63,20 @@ final class BatchEvents implements GenerationListener {
     private long firstStartNanos;
     private long lastEndNanos;
 
-    BatchEvents(EventEmitter emitter, ProcessMeasurement measurement, int indexOffset, boolean warmup,
-                boolean batchWindows, Runnable cancelCheck, ProgressListener progress, int processIndex,
-                int plannedBatches, long processStartNanos) {
+    /**
+     * @param background      the process's event thread: runs each batch's burst of events and its FLOPs
+     *                        estimates, in order, off the generation thread
+     * @param drainBackground waits until everything given to {@code background} so far has run: before events are
+     *                        emitted on this thread, so that seqs stay in the order things happened
+     */
+    BatchEvents(EventEmitter emitter, ProcessMeasurement measurement, Executor background, Runnable drainBackground,
+                int indexOffset, boolean warmup, boolean batchWindows, Runnable cancelCheck,
+                ProgressListener progress, int processIndex, int plannedBatches, long processStartNanos) {
         this.emitter = emitter;
         this.measurement = measurement;
+        this.background = background;
+        this.drainBackground = drainBackground;
+        this.pending = new PendingEvents(background);
         this.indexOffset = indexOffset;
         this.warmup = warmup;
         this.batchWindows = batchWindows && !warmup;
@@ -126,10 +144,12 @@ final class BatchEvents implements GenerationListener {
     }
 
     /**
-     * Sends the events still waiting ({@link PendingEvents}). Called at the end of every batch, and by the process
-     * after a generation ended however it ended, so that everything reported is sent.
+     * Sends the events still waiting ({@link PendingEvents}) on this thread, after everything handed over before
+     * them. Called before a batch's energy window closes, and by the process after a generation ended however it
+     * ended, so that everything reported is sent before what the process emits next.
      */
     void flushPending() {
+        drainBackground.run();
         pending.flush();
     }
 
@@ -149,11 +169,7 @@ final class BatchEvents implements GenerationListener {
     @Override
     public void onBatchEnd(BatchEnd e) {
         long end = System.nanoTime();
-        flushPending();
         int i = indexOf(e.batchIndex());
-        if (windowed) {
-            measurement.end(ProcessMeasurement.batchWindow(i));
-        }
         TreeMap<String, Integer> reasons = new TreeMap<>();
         for (FinishReason r : e.finishReasons()) {
             if (r != null) {
@@ -164,19 +180,33 @@ final class BatchEvents implements GenerationListener {
         long out = e.totalOutputTokens();
         long duration = end - batchStartNanos;
         previousBatchNanos = duration;
-        emitter.emit(env -> new BatchCompleted(env, i, in, out, e.prefillNanos(), e.decodeNanos(), duration, warmup,
-                reasons));
+        long prefill = e.prefillNanos();
+        long decode = e.decodeNanos();
+        boolean w = warmup;
+        Function<Envelope, BatchCompleted> completed = env -> new BatchCompleted(env, i, in, out, prefill, decode,
+                duration, w, reasons);
+        if (windowed) {
+            // the window's readings are emitted here, between the batch's events and BatchCompleted
+            flushPending();
+            measurement.end(ProcessMeasurement.batchWindow(i));
+            emitter.emit(completed);
+        } else {
+            pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, completed));
+            pending.handOver();
+        }
         if (warmup && batches == 0) {
             // nothing is sent for a warm-up batch's FLOPs, but the first one runs the estimators and encodes their
             // events, so that the first measured batch does not build Jackson's serializers for them
             measurement.primeFlops(new BatchWork(e.inputTokens(), e.outputTokens()));
         }
         if (!warmup) {
-            // estimated and sent with the next batch's burst (stamped now): the estimators' work and four events
-            // cost a small model's batch a few percent when done between two batches with cold caches
+            // estimated and sent by the event thread (stamped now): with cold caches between two batches the
+            // estimators and their four events cost ~100 µs, 1-2 % of a small model's batch
             BatchWork work = new BatchWork(e.inputTokens(), e.outputTokens());
             FlopsCount counted = e.countedFlops();
-            pending.add((epoch, mono) -> {
+            long epoch = EpochClock.nowEpochNanos();
+            long mono = System.nanoTime();
+            background.execute(() -> {
                 measurement.emitFlopsAt(epoch, mono, i, work);
                 if (counted != null) {
                     measurement.emitCountedFlopsAt(epoch, mono, i, counted.flops(), counted.macs(), in + out,

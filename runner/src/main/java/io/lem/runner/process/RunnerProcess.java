@@ -14,6 +14,7 @@ import io.lem.runner.engine.EngineOptions;
 import io.lem.runner.engine.InferenceEngine;
 import io.lem.runner.engine.LoadedModel;
 import io.lem.runner.events.EventEmitter;
+import io.lem.runner.events.HandOffSink;
 import io.lem.runner.generate.GenerationConfig;
 import io.lem.runner.generate.GenerationResult;
 import io.lem.runner.generate.Generator;
@@ -23,6 +24,7 @@ import io.lem.runner.model.hub.HubSettings;
 import io.lem.runner.model.hub.ModelResolutionException;
 import io.lem.runner.model.tokenizer.LemTokenizer;
 import io.lem.runner.model.weights.WeightStore;
+import io.lem.runner.measure.JitSettle;
 import io.lem.runner.measure.ProcessMeasurement;
 import io.lem.runner.plugins.PluginDirectories;
 import io.lem.runner.plugins.PluginDiscovery;
@@ -78,9 +80,12 @@ public final class RunnerProcess {
     static final int MAX_REASON_LENGTH = 2000;
 
     private static final Logger log = LoggerFactory.getLogger(RunnerProcess.class);
+    /** Longest wait for the JIT compilers to go quiet before the run window opens ({@link JitSettle}). */
+    private static final Duration JIT_SETTLE_LIMIT = Duration.ofSeconds(2);
 
     private final RunnerSettings settings;
     private final ProgressListener progress;
+    private final HandOffSink handOff;
     private final EndGuardSink sink;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -99,7 +104,9 @@ public final class RunnerProcess {
     public RunnerProcess(RunnerSettings settings, ProgressListener progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.progress = progress == null ? ProgressListener.NONE : progress;
-        this.sink = new EndGuardSink(settings.sink());
+        // the generation thread hands its events over instead of encoding and writing them itself
+        this.handOff = new HandOffSink(settings.sink(), "lem-events-p" + settings.processIndex());
+        this.sink = new EndGuardSink(handOff);
     }
 
     public RunnerSettings settings() {
@@ -182,6 +189,9 @@ public final class RunnerProcess {
         RunnerOutcome outcome;
         try {
             execute(em, resources, state, startNanos);
+            // an event refused after the last safe point still fails the process (in the phase it belongs to)
+            handOff.drain();
+            checkCancelled();
             phase = "finishing";
             long seq = endStream(env -> new ProcessCompleted(env, env.seq(), state.batches(), state.inputTokens(),
                     state.outputTokens(), state.durationNanos()));
@@ -305,8 +315,8 @@ public final class RunnerProcess {
         if (config.warmupBatches() > 0 && !encoded.isEmpty()) {
             phase = "warming up";
             List<int[]> warm = warmupPrompts(encoded, config.warmupBatches(), batchSize);
-            state.warmup = new BatchEvents(em, m, 0, true, false, this::checkCancelled, progress,
-                    s.processIndex(), config.warmupBatches(), startNanos);
+            state.warmup = new BatchEvents(em, m, handOff::later, handOff::drain, 0, true, false,
+                    this::checkCancelled, progress, s.processIndex(), config.warmupBatches(), startNanos);
             try {
                 generator.generate(warm, state.warmup);
             } finally {
@@ -319,12 +329,15 @@ public final class RunnerProcess {
             return; // no batches: no run window, ProcessCompleted with zero totals
         }
         phase = "generating";
-        BatchEvents run = new BatchEvents(em, m, state.warmupBatches(), false, s.batchEnergyWindows(),
-                this::checkCancelled, progress, s.processIndex(), plannedBatches, startNanos);
+        BatchEvents run = new BatchEvents(em, m, handOff::later, handOff::drain, state.warmupBatches(), false,
+                s.batchEnergyWindows(), this::checkCancelled, progress, s.processIndex(), plannedBatches, startNanos);
         if (state.warmup != null && state.warmup.lastBatchNanos() > 0) {
             run.previousBatch(state.warmup.lastBatchNanos());
         }
         state.run = run;
+        Duration settled = JitSettle.await(JIT_SETTLE_LIMIT);
+        log.debug("process {}: JIT compilers quiet after {} ms", s.processIndex(), settled.toMillis());
+        checkCancelled();
         m.begin(ProcessMeasurement.RUN_WINDOW);
         List<GenerationResult> results;
         try {
@@ -348,6 +361,7 @@ public final class RunnerProcess {
      * @return the terminal event's seq, or -1 when the stream had already been ended (by a cancellation)
      */
     private long endStream(Function<Envelope, LemEvent> terminal) {
+        handOff.drain(); // the FLOPs estimates still queued run while the measurement is open
         closeMeasurement();
         EventEmitter em = emitter;
         if (em == null || !ended.compareAndSet(false, true)) {
@@ -381,9 +395,14 @@ public final class RunnerProcess {
         }
     }
 
+    /** At every safe point: stops on a cancellation, and on a sink that refused an event (a disk failure). */
     private void checkCancelled() {
         if (cancelRequested) {
             throw new RunCancelledException();
+        }
+        RuntimeException sinkFailure = handOff.failure();
+        if (sinkFailure != null) {
+            throw sinkFailure;
         }
     }
 

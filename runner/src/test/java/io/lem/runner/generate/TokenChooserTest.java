@@ -75,4 +75,45 @@ class TokenChooserTest {
         assertThat(TokenChooser.nucleus(p, 0.5)).hasSize(500);
         assertThat(TokenChooser.nucleus(new double[] {0.1, 0.9}, 0.5)).containsExactly(1);
     }
+
+    /** What topKIds returned before it had a heap of its own: the order draws depend on, seed for seed. */
+    private static int[] boxedTopK(float[] logits, int offset, int vocab, int k) {
+        java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1, (a, b) -> {
+            int c = Float.compare(logits[offset + a], logits[offset + b]);
+            return c != 0 ? c : Integer.compare(b, a);
+        });
+        for (int i = 0; i < vocab; i++) {
+            if (heap.size() < k) {
+                heap.add(i);
+            } else if (logits[offset + i] > logits[offset + heap.peek()]) {
+                heap.poll();
+                heap.add(i);
+            }
+        }
+        int[] out = new int[heap.size()];
+        for (int i = out.length - 1; i >= 0; i--) {
+            out[i] = heap.poll();
+        }
+        return out;
+    }
+
+    @Test
+    void topKIdsAreTheLargestLargestFirstWithTiesByLowerIdExactlyAsTheBoxedHeapGaveThem() {
+        SplittableRandom r = new SplittableRandom(42);
+        for (int trial = 0; trial < 500; trial++) {
+            int vocab = 1 + r.nextInt(300);
+            int rows = 1 + r.nextInt(3);
+            float[] logits = new float[vocab * rows];
+            for (int i = 0; i < logits.length; i++) {
+                // few distinct values, so ties are common; now and then a suppressed (-inf) entry
+                logits[i] = r.nextInt(20) == 0 ? Float.NEGATIVE_INFINITY : r.nextInt(12) * 0.5f - 3f;
+            }
+            int row = r.nextInt(rows);
+            int k = 1 + r.nextInt(vocab + 5);
+            int[] got = TokenChooser.topKIds(logits, row * vocab, vocab, k);
+            assertThat(got).as("trial %d: vocab %d, k %d", trial, vocab, k)
+                    .containsExactly(boxedTopK(logits, row * vocab, vocab, k));
+        }
+        assertThat(TokenChooser.topKIds(new float[] {1, 3, 3, 2, 3}, 0, 5, 3)).containsExactly(1, 2, 4);
+    }
 }

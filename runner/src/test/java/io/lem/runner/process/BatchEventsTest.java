@@ -8,9 +8,12 @@ import io.lem.api.energy.Scope;
 import io.lem.api.event.BatchCompleted;
 import io.lem.api.event.BatchStarted;
 import io.lem.api.event.EnergyReading;
+import io.lem.api.event.EpochClock;
+import io.lem.api.event.FlopsEstimate;
 import io.lem.api.event.LemEvent;
 import io.lem.api.event.TokensGenerated;
 import io.lem.api.event.DeviceInfo;
+import io.lem.api.flops.FlopsCount;
 import io.lem.api.flops.ModelArchitecture;
 import io.lem.api.plugin.Availability;
 import io.lem.api.plugin.PluginContext;
@@ -70,13 +73,47 @@ class BatchEventsTest {
         assertThat(run(Duration.ZERO, 1_000L)).containsExactly("batch-0", "batch-1", "batch-2");
     }
 
+    @Test
+    void aBatchsEventsAndFlopsAreHandedToTheEventThreadStampedWhenTheyHappened() throws Exception {
+        PluginRegistry registry = PluginRegistry.of(List.of(DiscoveredPlugin.of(new Source(Duration.ZERO), "test",
+                CONTEXT)), List.of(), CONTEXT);
+        List<Runnable> queued = new ArrayList<>();
+        long start;
+        long before;
+        long after;
+        try (ProcessMeasurement m = ProcessMeasurement.builder(registry, emitter).model(MODEL).open()) {
+            BatchEvents listener = new BatchEvents(emitter, m, queued::add, () -> { }, 0, false, false, () -> { },
+                    ProgressListener.NONE, 0, 1, System.nanoTime());
+            start = EpochClock.nowEpochNanos();
+            listener.onBatchStart(new BatchStart(0, 1, List.of(0), 4, 4));
+            listener.onPrefillDone(new PrefillDone(0, 1_000, 1, null));
+            listener.onDecodeStep(new DecodeStep(0, 1, 1, 500));
+            before = EpochClock.nowEpochNanos();
+            listener.onBatchEnd(new BatchEnd(0, List.of(0), List.of(4), List.of(2), List.of(FinishReason.LENGTH),
+                    1_000, 1_000, new FlopsCount("counted", 2.0e6, 1.0e6, Map.of("mlp", 2.0e6))));
+            after = EpochClock.nowEpochNanos();
+            assertThat(events).as("nothing numbered or built on the generation thread").isEmpty();
+            assertThat(queued).as("the batch's burst, then its FLOPs").hasSize(2);
+            queued.forEach(Runnable::run);
+        }
+        assertThat(events).extracting(LemEvent::type).containsExactly("BatchStarted", "PrefillCompleted",
+                "TokensGenerated", "BatchCompleted", "FlopsEstimate");
+        assertThat(events.get(0).envelope().timeEpochNanos()).as("stamped when it happened").isBetween(start, before);
+        FlopsEstimate flops = (FlopsEstimate) events.get(4);
+        assertThat(flops.method()).isEqualTo("counted");
+        assertThat(flops.batchIndex()).isZero();
+        assertThat(flops.flops()).isEqualTo(2.0e6);
+        assertThat(flops.tokens()).isEqualTo(6);
+        assertThat(flops.envelope().timeEpochNanos()).as("stamped at the batch's end").isBetween(before, after);
+    }
+
     /** Three measured batches of two steps each; the batch windows whose readings were emitted. */
     private List<String> run(Duration updatePeriod, Long previousBatchNanos) throws Exception {
         PluginRegistry registry = PluginRegistry.of(List.of(DiscoveredPlugin.of(new Source(updatePeriod), "test",
                 CONTEXT)), List.of(), CONTEXT);
         try (ProcessMeasurement m = ProcessMeasurement.builder(registry, emitter).model(MODEL).open()) {
-            BatchEvents listener = new BatchEvents(emitter, m, 0, false, true, () -> { }, ProgressListener.NONE, 0, 3,
-                    System.nanoTime());
+            BatchEvents listener = new BatchEvents(emitter, m, Runnable::run, () -> { }, 0, false, true, () -> { },
+                    ProgressListener.NONE, 0, 3, System.nanoTime());
             if (previousBatchNanos != null) {
                 listener.previousBatch(previousBatchNanos);
             }

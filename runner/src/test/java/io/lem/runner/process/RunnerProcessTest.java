@@ -250,15 +250,24 @@ class RunnerProcessTest {
         assertThat(outcome.status()).isEqualTo(RunnerOutcome.Status.FAILED);
         assertThat(outcome.error()).isEqualTo("generating: java.io.IOException: simulated disk failure");
         List<LemEvent> events = readEvents(eventsFile);
-        assertWellFormedStream(events, "exp-fail", 0);
         assertThat(events.get(0)).isInstanceOf(ProcessStarted.class);
         assertThat(((ProcessFailed) events.get(events.size() - 1)).reason()).isEqualTo(outcome.error());
-        assertThat(ofType(events, BatchCompleted.class)).extracting(BatchCompleted::batchIndex).containsExactly(0);
-        assertThat(ofType(events, BatchStarted.class)).extracting(BatchStarted::batchIndex).containsExactly(0, 1);
-        assertThat(ofType(events, FlopsEstimate.class)).isNotEmpty().allSatisfy(f -> assertThat(f.batchIndex())
-                .isZero());
-        assertThat(readings(events, "run")).as("an unfinished run window is not reported").isEmpty();
-        assertThat(outcome.batches()).as("the partial work").isEqualTo(1);
+        // the sink failed on the hand-off thread, after the refused event had its seq: the stream keeps everything
+        // else and shows exactly that seq missing, which the aggregator reports as a gap
+        List<Long> seqs = events.stream().map(e -> e.envelope().seq()).toList();
+        long refused = ofType(events, BatchStarted.class).stream().filter(b -> b.batchIndex() == 1)
+                .findFirst().orElseThrow().envelope().seq();
+        assertThat(seqs).doesNotHaveDuplicates().isSorted().doesNotContain(-1L);
+        List<Long> missing = java.util.stream.LongStream.rangeClosed(0, seqs.get(seqs.size() - 1)).boxed()
+                .filter(q -> !seqs.contains(q)).toList();
+        assertThat(missing).hasSize(1);
+        assertThat(missing.get(0)).isGreaterThan(refused);
+        // the refusal reaches the generation thread at its first safe point after the event thread met it: the
+        // batches that ran meanwhile are in the stream
+        assertThat(ofType(events, BatchCompleted.class)).extracting(BatchCompleted::batchIndex).startsWith(0)
+                .doesNotContain(1);
+        assertThat(ofType(events, BatchStarted.class)).extracting(BatchStarted::batchIndex).startsWith(0, 1);
+        assertThat(outcome.batches()).as("the partial work").isGreaterThanOrEqualTo(1);
     }
 
     @Test
