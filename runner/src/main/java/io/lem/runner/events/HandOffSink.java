@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Hands each event to a thread of its own, which encodes and writes it through the wrapped sink, so that the threads
  * that emit (a runner's generation loop above all) pay for an append to a list and not for JSON encoding and a write
- * system call. Why: a small model's decode step takes ~0.14 ms on a 2-core VM, and encoding and spooling its burst of
- * step events on the generation thread cost it 10-15 % of its time (JFR of the run-overhead bench).
+ * system call; {@link #later} hands over work that emits events (a batch's burst, its FLOPs estimates) the same way.
+ * Why: a small model's decode step takes ~0.14 ms on a 2-core VM, and encoding and spooling its burst of step events
+ * on the generation thread cost it 10-15 % of its time (JFR of the run-overhead bench).
  *
  * <p>The worker takes what has arrived every {@link #DEFAULT_INTERVAL} (or the interval given), not at each event:
  * an emitting thread that woke the worker would often lose its core to it (on 2 cores the tiny model's generation
