@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Why: a small model's decode step takes ~0.14 ms on a 2-core VM, and encoding and spooling its burst of step events
  * on the generation thread cost it 10-15 % of its time (JFR of the run-overhead bench).
  *
- * <p>The worker takes what has arrived every {@link #DEFAULT_INTERVAL} (or the interval given), not at each event:
+ * <p>The worker takes what has arrived every 50 ms, not at each event:
  * an emitting thread that woke the worker would often lose its core to it (on 2 cores the tiny model's generation
  * thread was preempted ~350 times in a 0.8 s window that way, against ~30 times in a bare loop). So a crash of the
  * JVM can lose up to one interval of events more than a synchronous sink (the generation loop already holds up to a
@@ -39,10 +39,9 @@ public final class HandOffSink implements EventSink {
     /** How long close waits for the worker to drain the queue into the wrapped sink. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     /** How often the worker takes what has arrived, unless someone waits for it. */
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(50);
+    private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final EventSink delegate;
-    private final long intervalNanos;
     private final Thread worker;
     private final Object lock = new Object();
     /** Events and tasks ({@link #later}), in order. */
@@ -52,7 +51,6 @@ public final class HandOffSink implements EventSink {
     /** Threads waiting for the worker (flush, drain, a stream's last event): it does not wait out its interval. */
     private int waiters;
     private boolean closing;
-    private boolean closed;
     private volatile RuntimeException failure;
     /** The last event the wrapped sink refused, and what it threw. */
     private LemEvent refused;
@@ -63,15 +61,6 @@ public final class HandOffSink implements EventSink {
      * is never closed does not keep the JVM alive, and {@link #close()} drains it before the wrapped sink closes.
      */
     public HandOffSink(EventSink delegate, String name) {
-        this(delegate, name, DEFAULT_INTERVAL);
-    }
-
-    /** As {@link #HandOffSink(EventSink, String)}, taking what has arrived every {@code interval}. */
-    public HandOffSink(EventSink delegate, String name, Duration interval) {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("interval must be positive, was " + interval);
-        }
-        this.intervalNanos = interval.toNanos();
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.worker = new Thread(this::work, Objects.requireNonNull(name, "name"));
         this.worker.setDaemon(true);
@@ -166,10 +155,9 @@ public final class HandOffSink implements EventSink {
     @Override
     public void close() {
         synchronized (lock) {
-            if (closed) {
+            if (closing) {
                 return;
             }
-            closed = true;
             closing = true;
             lock.notifyAll();
         }
@@ -232,8 +220,8 @@ public final class HandOffSink implements EventSink {
         while (true) {
             synchronized (lock) {
                 // wait out the interval, unless the sink closes or someone waits for what is queued
-                long deadline = System.nanoTime() + intervalNanos;
-                for (long left = intervalNanos; left > 0 && !closing && !(waiters > 0 && !queue.isEmpty());
+                long deadline = System.nanoTime() + INTERVAL_NANOS;
+                for (long left = INTERVAL_NANOS; left > 0 && !closing && !(waiters > 0 && !queue.isEmpty());
                      left = deadline - System.nanoTime()) {
                     try {
                         TimeUnit.NANOSECONDS.timedWait(lock, left);

@@ -93,11 +93,7 @@ class HandOffSinkTest {
         EventEmitter emitter = new EventEmitter("exp_h", 0, "host", sink);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < 2_000; i++) {
-                    emitter.emit(env -> TestEvents.mixed(env, env.seq()));
-                }
-            });
+            Thread thread = new Thread(() -> TestEvents.emitMixed(emitter, 2_000));
             threads.add(thread);
             thread.start();
         }
@@ -235,9 +231,7 @@ class HandOffSinkTest {
         Path file = dir.resolve("events.jsonl");
         HandOffSink sink = new HandOffSink(FileEventSink.open(file), "hand-off-test");
         EventEmitter emitter = new EventEmitter("exp_h", 0, "host", sink);
-        for (int i = 0; i < 300; i++) {
-            emitter.emit(env -> TestEvents.mixed(env, env.seq()));
-        }
+        TestEvents.emitMixed(emitter, 300);
         sink.flush();
         // flushed means written and fsynced: the file holds all 300 lines before close
         assertThat(Files.readAllLines(file)).hasSize(300);

@@ -63,10 +63,7 @@ class KafkaEventSinkRecoveryTest {
         KafkaSinkSettings settings = KafkaSinkSettings.defaults(target, tmp.resolve("spool"));
         KafkaEventSink sink = KafkaEventSink.open(settings, "stream", 0);
         EventEmitter emitter = new EventEmitter("stream", 0, "h", sink);
-        for (int i = 0; i < 2_000; i++) {
-            long n = i;
-            emitter.emit(env -> TestEvents.mixed(env, n));
-        }
+        TestEvents.emitMixed(emitter, 2_000);
         sink.flush();
         Conditions.await("every event read back from the topic", Duration.ofSeconds(30),
                 () -> sink.status().allVerified());
@@ -119,10 +116,7 @@ class KafkaEventSinkRecoveryTest {
         KafkaSinkSettings unreachable = quick(unreachable("recovery.found"), spoolDir);
         KafkaEventSink first = KafkaEventSink.open(unreachable, "found", 0);
         EventEmitter emitter = new EventEmitter("found", 0, "h", first);
-        for (int i = 0; i < 100; i++) {
-            long n = i;
-            emitter.emit(env -> TestEvents.mixed(env, n));
-        }
+        TestEvents.emitMixed(emitter, 100);
         try (CapturedLogs logs = new CapturedLogs(KafkaEventSink.class)) {
             first.close();
         }
@@ -153,10 +147,7 @@ class KafkaEventSinkRecoveryTest {
         KafkaSinkSettings unreachable = quick(unreachable("recovery.next"), spoolDir);
         KafkaEventSink first = KafkaEventSink.open(unreachable, "next", 0);
         EventEmitter emitter = new EventEmitter("next", 0, "h", first);
-        for (int i = 0; i < 300; i++) {
-            long n = i;
-            emitter.emit(env -> TestEvents.mixed(env, n));
-        }
+        TestEvents.emitMixed(emitter, 300);
         first.flush();
         assertThat(Files.readAllLines(first.spoolFile())).hasSize(300);
         try (CapturedLogs logs = new CapturedLogs(KafkaEventSink.class)) {
@@ -173,10 +164,7 @@ class KafkaEventSinkRecoveryTest {
         KafkaEventSink second = KafkaEventSink.open(unreachable.withTarget(target)
                 .withCloseTimeout(Duration.ofSeconds(30)), "next", 0);
         EventEmitter resumed = new EventEmitter("next", 0, "h", second, emitter.nextSeq());
-        for (int i = 300; i < 499; i++) {
-            long n = i;
-            resumed.emit(env -> TestEvents.mixed(env, n));
-        }
+        TestEvents.emitMixed(resumed, 199);
         resumed.emit(TestEvents::completed);
         second.close();
         assertThat(second.status().verifiedSeq()).isEqualTo(499);
@@ -193,10 +181,7 @@ class KafkaEventSinkRecoveryTest {
         Path spoolDir = tmp.resolve("spool");
         KafkaEventSink sink = KafkaEventSink.open(quick(unreachable("recovery.crash"), spoolDir), "crash", 1);
         EventEmitter emitter = new EventEmitter("crash", 1, "h", sink);
-        for (int i = 0; i < 150; i++) {
-            long n = i;
-            emitter.emit(env -> TestEvents.mixed(env, n));
-        }
+        TestEvents.emitMixed(emitter, 150);
         sink.close();
         Path spool = sink.spoolFile();
         // A crash mid-write leaves a last line without its end.

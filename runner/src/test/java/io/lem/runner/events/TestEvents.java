@@ -45,6 +45,13 @@ final class TestEvents {
         }
     }
 
+    /** Emits {@code count} events of the {@link #mixed} rotation, the i-th chosen by its seq. */
+    static void emitMixed(EventEmitter emitter, int count) {
+        for (int i = 0; i < count; i++) {
+            emitter.emit(env -> mixed(env, env.seq()));
+        }
+    }
+
     /** The last event of a process, announcing its last seq. */
     static ProcessCompleted completed(Envelope envelope) {
         return new ProcessCompleted(envelope, envelope.seq(), 10, 5120, 640, 1_000_000_000L);
