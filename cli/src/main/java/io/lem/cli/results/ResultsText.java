@@ -54,6 +54,12 @@ public final class ResultsText {
                 number(e, "energy_per_output_token_j", "%.5f"), number(e, "tokens_per_kwh", "%.0f"),
                 e.has("idle_energy_j") ? String.format("; idle baseline %.3f J, above idle %.3f J",
                         e.get("idle_energy_j").asDouble(), e.path("energy_above_idle_j").asDouble()) : "");
+        for (JsonNode key : e.path("energy_partial_devices")) {
+            JsonNode device = e.path("energy_by_device").path(key.asText());
+            out.printf("             note: %s was measured over %.0f %% of the measured window only; what it drew "
+                    + "outside its window is not counted%n", key.asText(),
+                    100 * device.path("window_coverage").asDouble());
+        }
         if (e.has("emissions_kg_co2")) {
             out.printf("emissions    %.6g kg CO2e (%s at %s g/kWh, %s %s, PUE %s)%n",
                     e.get("emissions_kg_co2").asDouble(), text(e, "carbon_region"),

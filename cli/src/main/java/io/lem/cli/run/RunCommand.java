@@ -26,6 +26,7 @@ import io.lem.runner.events.EventEmitter;
 import io.lem.runner.events.KafkaEventSink;
 import io.lem.runner.events.KafkaSinkSettings;
 import io.lem.runner.events.KafkaTarget;
+import io.lem.runner.process.LocalPeers;
 import io.lem.runner.process.RunnerMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -138,6 +139,9 @@ public final class RunCommand implements Callable<Integer> {
             int failed = 0;
             boolean invalid = false;
             try (CancelSignals signals = CancelSignals.install(() -> cancel(out), this::killRunners)) {
+                // the runners of this host meet at the edges of their run windows (LocalPeers); an id used again
+                // must not find the last run's meeting files
+                LocalPeers.forget(LemHome.dir(), id);
                 try {
                     for (int i = 0; i < processes && !cancelled; i++) {
                         ChildRunner child = ChildRunner.start(i, command(configPath, id, i, processes, connection),
@@ -163,6 +167,7 @@ public final class RunCommand implements Callable<Integer> {
                         }
                     }
                 } finally {
+                    LocalPeers.forget(LemHome.dir(), id);
                     board.maybePrint(true);
                     String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
                     int failedProcesses = failed;
@@ -329,6 +334,7 @@ public final class RunCommand implements Callable<Integer> {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunnerMain.class.getName(),
                 "--config", config.toString(), "--experiment-id", id, "--process-index", Integer.toString(index),
                 "--num-processes", Integer.toString(processes), "--local-rank", Integer.toString(index),
+                "--local-world-size", Integer.toString(processes),
                 "--bootstrap-servers", connection.bootstrapServers(), "--lem-home", LemHome.dir().toString(),
                 "--results-dir", resultsDir.toAbsolutePath().toString()));
         if (kafka.clientPropertiesFile() != null) {

@@ -10,9 +10,11 @@ import java.util.concurrent.Callable;
 
 /** {@code lem runner}: one runner process, for other hosts and for torchrun/accelerate-style launchers. */
 @Command(name = "runner",
-        description = {"Run ONE process of an experiment (for other hosts; also reads RANK, WORLD_SIZE, LOCAL_RANK):",
+        description = {"Run ONE process of an experiment (for other hosts; also reads RANK, WORLD_SIZE, LOCAL_RANK,",
+                "LOCAL_WORLD_SIZE):",
                 "  lem runner --config C --experiment-id ID --process-index I --num-processes N",
-                "             [--local-rank R] [--device cpu|gpu:N] [--bootstrap-servers B | --events-file F]",
+                "             [--local-rank R] [--local-world-size N] [--device cpu|gpu:N]",
+                "             [--bootstrap-servers B | --events-file F]",
                 "             [--client-properties F] [--plugins-dir D]... [--plugin-setting K=V]...",
                 "             [--lem-home H] [--results-dir R]",
                 "Exit 0 completed, 1 failed, 2 invalid input, 130 cancelled. 'lem runner --help' for details."})

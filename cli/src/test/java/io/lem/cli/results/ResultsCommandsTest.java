@@ -62,10 +62,15 @@ class ResultsCommandsTest {
         assertThat(show.out()).contains("experiment   " + EXP, "status       completed: 2 of 2 processes",
                 "tokens       input 36, output 16, total 52", "energy       total 0.384 J [model]",
                 "flops        ", "architecture-causal");
+        // the sample's two hosts measured 24 ms each of its 74 ms window: said, not hidden
+        assertThat(show.out()).contains(
+                "note: cpu:gpu-node-0:package-0 was measured over 32 % of the measured window",
+                "note: cpu:gpu-node-1:package-0 was measured over 32 % of the measured window");
 
         CliRun json = CliRun.of("results", "show", EXP, "--json", "--aggregator-url", url);
         assertThat(json.out()).contains("\"total_energy_j\" : 0.384", "\"output_tokens\" : 16",
-                "\"tokens_per_second\"");
+                "\"tokens_per_second\"", "\"energy_partial_devices\" : [ \"cpu:gpu-node-0:package-0\", "
+                        + "\"cpu:gpu-node-1:package-0\" ]");
 
         CliRun raw = CliRun.of("results", "show", EXP, "--raw", "--json", "--aggregator-url", url);
         assertThat(raw.exitCode()).isZero();

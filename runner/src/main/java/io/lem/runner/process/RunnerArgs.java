@@ -17,6 +17,8 @@ import java.util.Map;
  * @param numProcesses     {@code --num-processes N}; absent: {@code $WORLD_SIZE}, else the config's
  *                         {@code num_processes}
  * @param localRank        {@code --local-rank R}; absent: {@code $LOCAL_RANK}, else 0
+ * @param localWorldSize   {@code --local-world-size N}: processes of the experiment on this host, which open and close
+ *                         their run windows together; absent: {@code $LOCAL_WORLD_SIZE}, else 1
  * @param device           {@code --device cpu|gpu:N}; absent: see {@link RunnerMain#defaultDevice}
  * @param bootstrapServers {@code --bootstrap-servers B}; absent: the config's {@code kafka.bootstrap_servers}
  * @param eventsFile       {@code --events-file F}: write events as JSONL to F instead of Kafka
@@ -29,7 +31,7 @@ import java.util.Map;
  * @param help             {@code --help} / {@code -h}
  */
 public record RunnerArgs(Path config, String experimentId, Integer processIndex, Integer numProcesses,
-                         Integer localRank, String device, String bootstrapServers, Path eventsFile,
+                         Integer localRank, Integer localWorldSize, String device, String bootstrapServers, Path eventsFile,
                          Path clientProperties, List<Path> pluginsDirs, Map<String, String> pluginSettings,
                          Path lemHome, Path resultsDir, boolean help) {
 
@@ -39,18 +41,20 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("--config", "--experiment-id",
-            "--process-index", "--num-processes", "--local-rank", "--device", "--bootstrap-servers", "--events-file",
+            "--process-index", "--num-processes", "--local-rank", "--local-world-size", "--device", "--bootstrap-servers", "--events-file",
             "--client-properties", "--plugins-dir", "--plugin-setting", "--lem-home", "--results-dir");
 
     /** What {@code --help} prints. */
     public static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -cp <lem class path> io.lem.runner.process.RunnerMain --config C --experiment-id ID",
-            "         [--process-index I] [--num-processes N] [--local-rank R] [--device cpu|gpu:N]",
+            "         [--process-index I] [--num-processes N] [--local-rank R] [--local-world-size N]",
+            "         [--device cpu|gpu:N]",
             "         [--bootstrap-servers B | --events-file F] [--client-properties F]",
             "         [--plugins-dir D]... [--plugin-setting KEY=VALUE]... [--lem-home H] [--results-dir R]",
             "Runs one process of an experiment and emits its events to Kafka (or a JSONL file).",
-            "  --process-index, --num-processes, --local-rank default to $RANK, $WORLD_SIZE, $LOCAL_RANK",
-            "  (as set by torchrun/accelerate), else 0, the config's num_processes, 0.",
+            "  --process-index, --num-processes, --local-rank, --local-world-size default to $RANK, $WORLD_SIZE,",
+            "  $LOCAL_RANK, $LOCAL_WORLD_SIZE (as set by torchrun/accelerate), else 0, the config's num_processes,",
+            "  0, 1. The local processes of an experiment open and close their run windows together.",
             "Progress: one line per batch on stdout, 'LEM-PROGRESS <json>'; at the end 'LEM-RESULT <json>'.",
             "Exit codes: 0 completed, 1 failed (ProcessFailed emitted), 2 invalid input (nothing started),",
             "  130 cancelled (SIGTERM/SIGINT; ProcessFailed \"cancelled\" emitted).");
@@ -71,6 +75,7 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
         Integer processIndex = null;
         Integer numProcesses = null;
         Integer localRank = null;
+        Integer localWorldSize = null;
         String device = null;
         String bootstrap = null;
         Path eventsFile = null;
@@ -121,6 +126,9 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
                 case "--local-rank":
                     localRank = integer(name, value, 0);
                     break;
+                case "--local-world-size":
+                    localWorldSize = integer(name, value, 1);
+                    break;
                 case "--device":
                     device = nonBlank(name, value);
                     break;
@@ -155,8 +163,8 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
             }
         }
         if (help) {
-            return new RunnerArgs(config, experimentId, processIndex, numProcesses, localRank, device, bootstrap,
-                    eventsFile, clientProperties, pluginsDirs, pluginSettings, lemHome, resultsDir, true);
+            return new RunnerArgs(config, experimentId, processIndex, numProcesses, localRank, localWorldSize, device,
+                    bootstrap, eventsFile, clientProperties, pluginsDirs, pluginSettings, lemHome, resultsDir, true);
         }
         if (config == null) {
             throw new UsageException("--config is required");
@@ -168,8 +176,8 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
             throw new UsageException("--bootstrap-servers and --events-file exclude each other: events go to Kafka "
                     + "or to a file");
         }
-        return new RunnerArgs(config, experimentId, processIndex, numProcesses, localRank, device, bootstrap,
-                eventsFile, clientProperties, pluginsDirs, pluginSettings, lemHome, resultsDir, false);
+        return new RunnerArgs(config, experimentId, processIndex, numProcesses, localRank, localWorldSize, device,
+                bootstrap, eventsFile, clientProperties, pluginsDirs, pluginSettings, lemHome, resultsDir, false);
     }
 
     /** The process index: the flag, else {@code $RANK}, else 0. */
@@ -185,6 +193,11 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
     /** The local rank: the flag, else {@code $LOCAL_RANK}, else 0. */
     public int localRank(Map<String, String> environment) {
         return localRank != null ? localRank : fromEnvironment(environment, "LOCAL_RANK", 0, 0);
+    }
+
+    /** The processes of the experiment on this host: the flag, else {@code $LOCAL_WORLD_SIZE}, else 1. */
+    public int localWorldSize(Map<String, String> environment) {
+        return localWorldSize != null ? localWorldSize : fromEnvironment(environment, "LOCAL_WORLD_SIZE", 1, 1);
     }
 
     private static int fromEnvironment(Map<String, String> environment, String variable, int min, int fallback) {

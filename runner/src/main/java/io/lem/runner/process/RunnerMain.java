@@ -142,13 +142,19 @@ public final class RunnerMain {
                     + "processes " + numProcesses);
         }
         int localRank = args.localRank(environment);
+        int localWorldSize = args.localWorldSize(environment);
+        if (localWorldSize > 1 && localRank >= localWorldSize) {
+            throw new RunnerArgs.UsageException("local rank " + localRank + " is not below the local world size "
+                    + localWorldSize + " (--local-rank, --local-world-size or $LOCAL_RANK, $LOCAL_WORLD_SIZE)");
+        }
         Path lemHome = args.lemHome() != null ? args.lemHome() : RunnerSettings.defaultLemHome(environment);
         String device = args.device() != null ? args.device() : defaultDevice(config, localRank, processIndex,
                 environment);
         EventSink sink = openSink(args, config, processIndex, lemHome);
         try {
             RunnerSettings settings = RunnerSettings.builder(config, args.experimentId(), sink)
-                    .processIndex(processIndex).numProcesses(numProcesses).localRank(localRank).device(device)
+                    .processIndex(processIndex).numProcesses(numProcesses).localRank(localRank)
+                    .localWorldSize(localWorldSize).device(device)
                     .lemHome(lemHome).pluginsDirs(args.pluginsDirs()).pluginSettings(args.pluginSettings())
                     .resultsDir(args.resultsDir()).environment(environment).build();
             return new RunnerProcess(settings, progress -> printLine(out, PROGRESS_PREFIX, progressJson(progress)));

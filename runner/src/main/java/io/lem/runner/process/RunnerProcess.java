@@ -250,6 +250,13 @@ public final class RunnerProcess {
         RunnerSettings s = settings;
         ExperimentConfig config = s.config();
 
+        if (s.localWorldSize() > 1) {
+            // joined first, so that the other local processes know this one is coming
+            phase = "joining the local processes";
+            res.peers = LocalPeers.join(LocalPeers.directory(s.lemHome(), s.experimentId(), s.host()), s.localRank(),
+                    s.localWorldSize());
+        }
+
         // Prompts first: cheap, and a bad prompts file should fail before a model download.
         phase = "loading prompts";
         PromptSet prompts = PromptSet.load(config.prompts(), config.taskType()).first(config.numInputPrompts());
@@ -337,6 +344,7 @@ public final class RunnerProcess {
         state.run = run;
         Duration settled = JitSettle.await(JIT_SETTLE_LIMIT);
         log.debug("process {}: JIT compilers quiet after {} ms", s.processIndex(), settled.toMillis());
+        meetLocalPeers(res, LocalPeers.START);
         checkCancelled();
         m.begin(ProcessMeasurement.RUN_WINDOW);
         List<GenerationResult> results;
@@ -345,6 +353,9 @@ public final class RunnerProcess {
         } finally {
             flushPending(run); // a failed or cancelled batch: what it reported is sent
         }
+        // the window stays open until the host's last process is done: local rank 0's host-level meters then cover
+        // every local batch, and a GPU that finished early is counted while the experiment still holds it
+        meetLocalPeers(res, LocalPeers.END);
         m.end(ProcessMeasurement.RUN_WINDOW);
 
         if (config.saveOutputs()) {
@@ -352,6 +363,25 @@ public final class RunnerProcess {
             state.outputsFile = OutputsFile.write(s.outputsFile(), shard, results, run::eventIndex);
             log.info("process {}: generated text written to {}", s.processIndex(), state.outputsFile);
         }
+    }
+
+    /**
+     * Waits at {@code point} for the other processes of the experiment on this host, if there are any. A cancellation
+     * or a failed sink stops the wait without throwing: at {@code end} this process has generated every batch, so
+     * its run window still closes and is reported before the next safe point ends the process as cancelled.
+     */
+    private void meetLocalPeers(Resources res, String point) throws InterruptedException {
+        if (res.peers == null) {
+            return;
+        }
+        String previous = phase;
+        phase = "waiting for the other local processes at '" + point + "'";
+        LocalPeers.Meeting meeting = res.peers.meet(point, () -> cancelRequested || handOff.failure() != null);
+        log.debug("process {}: {} the other local processes at '{}' after {} ms{}", settings.processIndex(),
+                meeting.stopped() ? "stopped waiting for" : "met", point,
+                TimeUnit.NANOSECONDS.toMillis(meeting.waitedNanos()),
+                meeting.without().isEmpty() ? "" : ", without local rank(s) " + meeting.without());
+        phase = previous;
     }
 
     /**
@@ -526,11 +556,13 @@ public final class RunnerProcess {
 
     /** What the run opened, closed at the end whatever happened (after the measurement). */
     private final class Resources {
+        LocalPeers peers;
         PluginRegistry registry;
         LemTokenizer tokenizer;
         LoadedModel model;
 
         void close() {
+            closeQuietly("local meeting", peers); // first: the other local processes stop waiting for this one
             closeQuietly("model", model);
             closeQuietly("tokenizer", tokenizer);
             closeQuietly("plugin registry", registry);

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param processIndex       this process, 0..numProcesses-1: decides its prompt shard and its event key
  * @param numProcesses       processes of the experiment (default: {@code num_processes} of the config)
  * @param localRank          rank on this host; host-level energy meters run only on local rank 0 (default 0)
+ * @param localWorldSize     processes of this experiment on this host (default 1). With more than one, they open and
+ *                           close their run windows together ({@link LocalPeers}), so that the host-level meters of
+ *                           local rank 0 cover every local process's batches
  * @param device             {@code cpu} or {@code gpu:N} (default {@code cpu}). With {@code gpu_list} the launcher
  *                           pins one GPU per process through {@code CUDA_VISIBLE_DEVICES}, so the process uses
  *                           {@code gpu:0}
@@ -40,7 +43,7 @@ import java.util.Objects;
  *                           sources' longest update period; shorter windows would be unreliable
  */
 public record RunnerSettings(ExperimentConfig config, String experimentId, int processIndex, int numProcesses,
-                             int localRank, String device, EventSink sink, Path lemHome, List<Path> pluginsDirs,
+                             int localRank, int localWorldSize, String device, EventSink sink, Path lemHome, List<Path> pluginsDirs,
                              Map<String, String> pluginSettings, Path resultsDir, Map<String, String> environment,
                              String host, boolean batchEnergyWindows) {
 
@@ -64,6 +67,13 @@ public record RunnerSettings(ExperimentConfig config, String experimentId, int p
         }
         if (localRank < 0) {
             throw new IllegalArgumentException("localRank must be >= 0, was " + localRank);
+        }
+        if (localWorldSize < 1) {
+            throw new IllegalArgumentException("localWorldSize must be >= 1, was " + localWorldSize);
+        }
+        if (localWorldSize > 1 && localRank >= localWorldSize) {
+            throw new IllegalArgumentException("localRank must be below localWorldSize " + localWorldSize + ", was "
+                    + localRank);
         }
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
@@ -98,6 +108,7 @@ public record RunnerSettings(ExperimentConfig config, String experimentId, int p
         private int processIndex;
         private Integer numProcesses;
         private int localRank;
+        private int localWorldSize = 1;
         private String device = "cpu";
         private Path lemHome;
         private List<Path> pluginsDirs = new ArrayList<>();
@@ -125,6 +136,11 @@ public record RunnerSettings(ExperimentConfig config, String experimentId, int p
 
         public Builder localRank(int localRank) {
             this.localRank = localRank;
+            return this;
+        }
+
+        public Builder localWorldSize(int localWorldSize) {
+            this.localWorldSize = localWorldSize;
             return this;
         }
 
@@ -171,7 +187,7 @@ public record RunnerSettings(ExperimentConfig config, String experimentId, int p
         public RunnerSettings build() {
             Map<String, String> env = environment != null ? environment : System.getenv();
             return new RunnerSettings(config, experimentId, processIndex,
-                    numProcesses != null ? numProcesses : config.numProcesses(), localRank, device, sink,
+                    numProcesses != null ? numProcesses : config.numProcesses(), localRank, localWorldSize, device, sink,
                     lemHome != null ? lemHome : defaultLemHome(env), pluginsDirs, pluginSettings, resultsDir, env,
                     host != null ? host : HostInfo.localHostName(env), batchEnergyWindows);
         }

@@ -19,7 +19,10 @@
  *       model's {@code config.json}; tokenizer and weights are loaded onto the device.</li>
  *   <li>{@code ProcessStarted}; power sampling starts; the idle baseline is measured when
  *       {@code energy.idle_baseline_seconds > 0}.</li>
- *   <li>Warm-up, then the measured batches inside the energy window {@code run}.</li>
+ *   <li>Warm-up, then the measured batches inside the energy window {@code run}. With several processes of the
+ *       experiment on this host ({@code localWorldSize > 1}) the window opens once every local process has warmed
+ *       up and closes once every one has generated its last batch ({@link io.lem.runner.process.LocalPeers}), so that
+ *       the host-level meters of local rank 0 cover every local batch.</li>
  *   <li>{@code save_outputs}: {@code <results>/outputs/<experimentId>/process_<index>.jsonl}.</li>
  *   <li>The sampler stops, then {@code ProcessCompleted} (its {@code lastSeq} is its own seq) is the last event; the
  *       sink is flushed and closed.</li>

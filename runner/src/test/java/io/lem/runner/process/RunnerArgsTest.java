@@ -32,7 +32,7 @@ class RunnerArgsTest {
     @Test
     void parsesEveryOptionInBothForms() {
         RunnerArgs a = RunnerArgs.parse("--config", "c.yaml", "--experiment-id=exp-1", "--process-index", "2",
-                "--num-processes=4", "--local-rank", "1", "--device", "gpu:0", "--bootstrap-servers", "k:9092",
+                "--num-processes=4", "--local-rank", "1", "--local-world-size=2", "--device", "gpu:0", "--bootstrap-servers", "k:9092",
                 "--client-properties", "client.properties", "--plugins-dir", "p1", "--plugins-dir=p2",
                 "--plugin-setting", "constant-power.watts=50", "--plugin-setting=rapl.root = /sys",
                 "--lem-home", "/tmp/lem", "--results-dir", "out");
@@ -42,6 +42,7 @@ class RunnerArgsTest {
         assertThat(a.processIndex(Map.of("RANK", "3"))).as("the flag wins").isEqualTo(2);
         assertThat(a.numProcesses(Map.of(), 1)).isEqualTo(4);
         assertThat(a.localRank(Map.of())).isEqualTo(1);
+        assertThat(a.localWorldSize(Map.of("LOCAL_WORLD_SIZE", "8"))).as("the flag wins").isEqualTo(2);
         assertThat(a.device()).isEqualTo("gpu:0");
         assertThat(a.bootstrapServers()).isEqualTo("k:9092");
         assertThat(a.clientProperties()).isEqualTo(Path.of("client.properties"));
@@ -56,14 +57,19 @@ class RunnerArgsTest {
     @Test
     void thePlaceInTheExperimentFallsBackToTorchrunVariablesThenDefaults() {
         RunnerArgs a = RunnerArgs.parse("--config", "c.yaml", "--experiment-id", "e", "--events-file", "ev.jsonl");
-        Map<String, String> torchrun = Map.of("RANK", "5", "WORLD_SIZE", "8", "LOCAL_RANK", "1");
+        Map<String, String> torchrun = Map.of("RANK", "5", "WORLD_SIZE", "8", "LOCAL_RANK", "1",
+                "LOCAL_WORLD_SIZE", "4");
 
         assertThat(a.processIndex(torchrun)).isEqualTo(5);
         assertThat(a.numProcesses(torchrun, 2)).isEqualTo(8);
         assertThat(a.localRank(torchrun)).isEqualTo(1);
+        assertThat(a.localWorldSize(torchrun)).isEqualTo(4);
         assertThat(a.processIndex(Map.of())).isZero();
         assertThat(a.numProcesses(Map.of(), 3)).as("the config's num_processes").isEqualTo(3);
         assertThat(a.localRank(Map.of())).isZero();
+        assertThat(a.localWorldSize(Map.of())).as("alone on its host unless told").isEqualTo(1);
+        assertThatThrownBy(() -> a.localWorldSize(Map.of("LOCAL_WORLD_SIZE", "0")))
+                .hasMessage("$LOCAL_WORLD_SIZE must be >= 1, was 0");
         assertThat(a.resultsDir()).isEqualTo(Path.of("results"));
         assertThatThrownBy(() -> a.processIndex(Map.of("RANK", "x"))).isInstanceOf(RunnerArgs.UsageException.class)
                 .hasMessage("$RANK must be a whole number, was 'x'");

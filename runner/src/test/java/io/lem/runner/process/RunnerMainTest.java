@@ -28,6 +28,7 @@ import static io.lem.runner.process.RunnerTestSupport.assertWellFormedStream;
 import static io.lem.runner.process.RunnerTestSupport.ofType;
 import static io.lem.runner.process.RunnerTestSupport.readEvents;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link RunnerMain} as the launcher starts it: a child JVM on the test class path. */
 class RunnerMainTest {
@@ -166,6 +167,20 @@ class RunnerMainTest {
                 .contains("max_output_tokens").contains("batching_options.batch_size");
         assertThat(events).as("nothing started").doesNotExist();
         assertThat(child.lines(RunnerMain.RESULT_PREFIX)).isEmpty();
+    }
+
+    @Test
+    void aLocalRankBeyondTheLocalWorldSizeIsRefusedBeforeAnythingStarts() throws Exception {
+        Path config = RunnerTestSupport.writeConfig(dir, "");
+        Path events = dir.resolve("events-rank.jsonl");
+        RunnerArgs args = RunnerArgs.parse("--config", config.toString(), "--experiment-id", "exp-rank",
+                "--events-file", events.toString(), "--lem-home", lemHome.toString(), "--local-rank", "2");
+
+        assertThatThrownBy(() -> RunnerMain.prepare(args, Map.of("LOCAL_WORLD_SIZE", "2"), System.out))
+                .isInstanceOf(RunnerArgs.UsageException.class)
+                .hasMessage("local rank 2 is not below the local world size 2 (--local-rank, --local-world-size or "
+                        + "$LOCAL_RANK, $LOCAL_WORLD_SIZE)");
+        assertThat(events).as("nothing started").doesNotExist();
     }
 
     @Test

@@ -93,7 +93,7 @@ public final class ResultsJson {
         List<ProcessSummary> one = List.of(p);
         inference(m, one, p.measuredStartEpochNanos(), p.measuredEndEpochNanos(), false);
         EnergyAccounting energy = EnergyAccounting.of(one);
-        energy(m, energy, p.outputTokens());
+        energy(m, energy, p.outputTokens(), window(p.measuredStartEpochNanos(), p.measuredEndEpochNanos()));
         m.put("batch_energy_readings", p.batchWindowReadings());
         flops(m, one, p.outputTokens());
         memory(m, one);
@@ -243,7 +243,7 @@ public final class ResultsJson {
         inference(m, processes, start, end, true);
 
         EnergyAccounting energy = EnergyAccounting.of(processes);
-        energy(m, energy, outputTokens);
+        energy(m, energy, outputTokens, window(start, end));
         if (!energy.duplicates().isEmpty()) {
             List<Map<String, Object>> dups = new ArrayList<>();
             for (Map.Entry<String, List<Integer>> d : energy.duplicates().entrySet()) {
@@ -421,7 +421,12 @@ public final class ResultsJson {
         return m;
     }
 
-    private static void energy(Map<String, Object> m, EnergyAccounting energy, long outputTokens) {
+    /**
+     * @param wallSeconds the measured window (first batch start to last batch end), against which each device's
+     *                    energy window is compared ({@code window_coverage}); null when no batch was measured
+     */
+    private static void energy(Map<String, Object> m, EnergyAccounting energy, long outputTokens,
+                               Double wallSeconds) {
         if (!energy.measured()) {
             return;
         }
@@ -440,6 +445,7 @@ public final class ResultsJson {
         put(m, "energy_per_output_token_j", ratio(total, outputTokens));
         put(m, "tokens_per_kwh", total > 0 ? outputTokens / (total / JOULES_PER_KWH) : null);
         Map<String, Object> devices = new LinkedHashMap<>();
+        List<String> partial = new ArrayList<>();
         for (EnergyAccounting.Device d : energy.devices().values()) {
             Map<String, Object> dm = new LinkedHashMap<>();
             EnergyFigure f = d.figure();
@@ -447,6 +453,15 @@ public final class ResultsJson {
             dm.put("method", f.method());
             dm.put("category", EnergyAccounting.category(d.deviceKey()));
             dm.put("window_s", f.windowDurationNanos() / 1e9);
+            if (wallSeconds != null && wallSeconds > 0) {
+                // a device measured over less than the measured window missed joules drawn outside its window (a
+                // host whose processes ran shorter than the others', a runner that did not meet its local peers)
+                double coverage = Math.min(1.0, f.windowDurationNanos() / 1e9 / wallSeconds);
+                dm.put("window_coverage", coverage);
+                if (coverage < PARTIAL_COVERAGE) {
+                    partial.add(d.deviceKey());
+                }
+            }
             put(dm, "mean_power_w", finite(f.meanPowerWatts()));
             put(dm, "uncertainty_j", f.uncertaintyJoules());
             put(dm, "source", f.source());
@@ -457,6 +472,9 @@ public final class ResultsJson {
             devices.put(d.deviceKey(), dm);
         }
         m.put("energy_by_device", devices);
+        if (!partial.isEmpty()) {
+            m.put("energy_partial_devices", partial);
+        }
         Double idle = energy.idleJoules();
         if (idle != null) {
             m.put("idle_energy_j", idle);
@@ -579,6 +597,9 @@ public final class ResultsJson {
         return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
                 Math.floorMod(epochNanos, 1_000_000_000L)).toString();
     }
+
+    /** Below this share of the measured window a device's energy is listed in {@code energy_partial_devices}. */
+    static final double PARTIAL_COVERAGE = 0.95;
 
     private static Double window(Long start, Long end) {
         if (start == null || end == null || end <= start) {

@@ -246,6 +246,36 @@ class LemTopologyTest {
     }
 
     @Test
+    void aDeviceMeasuredOverPartOfTheWindowIsFlaggedWithItsCoverage() {
+        // the experiment's window is [T0, T0+20 s]; GPU-0's process measured [T0, T0+10 s], GPU-1's [T0+5, T0+20 s]
+        ProcessScript p0 = new ProcessScript(EXP, 0, "node-0", T0);
+        p0.processStarted(2, "gpu:GPU-0");
+        p0.at(T0);
+        p0.batch(0, false, 25, 10, 1 * S, 3 * S, 3 * S, 3 * S);
+        p0.energy("gpu:GPU-0", "counter", "run", 1000, 10 * S);
+        p0.energy("cpu:node-0:package-0", "counter", "run", 900, 20 * S); // a host meter over the whole window
+        p0.completed();
+        ProcessScript p1 = new ProcessScript(EXP, 1, "node-0", T0);
+        p1.processStarted(2, "gpu:GPU-1");
+        p1.at(T0 + 5 * S);
+        p1.batch(0, false, 75, 10, 3 * S, 4 * S, 4 * S, 4 * S);
+        p1.energy("gpu:GPU-1", "counter", "run", 1500, 15 * S);
+        p1.completed();
+        h.send(launcher(2, Map.of()).events()).send(p0.events()).send(p1.events());
+
+        Map<String, Object> r = h.results(EXP);
+        assertThat((double) r.get("wall_time_s")).isEqualTo(20.0);
+        assertThat((double) get(r, "energy_by_device.gpu:GPU-0.window_coverage")).isEqualTo(0.5);
+        assertThat((double) get(r, "energy_by_device.gpu:GPU-1.window_coverage")).isEqualTo(0.75);
+        assertThat((double) get(r, "energy_by_device.cpu:node-0:package-0.window_coverage")).isEqualTo(1.0);
+        assertThat(get(r, "energy_partial_devices")).asList().containsExactlyInAnyOrder("gpu:GPU-0", "gpu:GPU-1");
+        // each process's own figures are against its own window, which its meters covered
+        Map<String, Object> own = h.processResults(EXP, 0);
+        assertThat((double) get(own, "energy_by_device.gpu:GPU-0.window_coverage")).isEqualTo(1.0);
+        assertThat(own).doesNotContainKey("energy_partial_devices");
+    }
+
+    @Test
     void counterIsPreferredOverModelForTheSameDeviceAndEveryFigureNamesItsMethod() {
         ProcessScript p = runner(0, T0, 100);
         p.energy("gpu:GPU-0", "model", "run", 90, 25 * MS);
