@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -107,6 +109,14 @@ class RunCommandTest {
         assertThat(ram.path("window_s").asDouble()).isPositive();
         assertThat(ram.path("window_coverage").asDouble()).isGreaterThanOrEqualTo(0.9);
         assertThat(experiment.path("energy_partial_devices").isMissingNode()).isTrue();
+        // memory on a CPU run: each runner's resident set at its peak, the larger one as peak_memory_mb
+        List<String> memoryKeys = new ArrayList<>();
+        experiment.path("peak_memory_mb_by_device").fieldNames().forEachRemaining(memoryKeys::add);
+        assertThat(memoryKeys).hasSize(2).allMatch(k -> k.startsWith("rss:"))
+                .anyMatch(k -> k.endsWith(":process-0")).anyMatch(k -> k.endsWith(":process-1"));
+        assertThat(experiment.path("peak_memory_mb").asDouble()).isGreaterThan(50)
+                .isEqualTo(Math.max(experiment.path("peak_memory_mb_by_device").get(memoryKeys.get(0)).asDouble(),
+                        experiment.path("peak_memory_mb_by_device").get(memoryKeys.get(1)).asDouble()));
         // the event log is complete: every process (and the launcher) exactly once
         var report = new EventLogVerifier(KafkaTarget.of(kafka.bootstrapServers())).verify(id);
         assertThat(report.exact()).isTrue();

@@ -56,6 +56,8 @@ final class PowerSampler implements AutoCloseable {
     private static final long JOIN_MILLIS = 5_000;
 
     private final GuardedSource[] sources;
+    /** Read once per burst (the kernel keeps its peak): null when not sampled. */
+    private final ProcessMemory processMemory;
     /** Read source i on every {@code everyTicks[i]}-th tick. */
     private final int[] everyTicks;
     private long ticks;
@@ -79,14 +81,20 @@ final class PowerSampler implements AutoCloseable {
     private volatile boolean running = true;
 
     PowerSampler(List<GuardedSource> sources, Duration interval, EventEmitter emitter) {
+        this(sources, interval, emitter, null);
+    }
+
+    PowerSampler(List<GuardedSource> sources, Duration interval, EventEmitter emitter, ProcessMemory processMemory) {
         this.sources = sources.toArray(new GuardedSource[0]);
+        this.processMemory = processMemory;
         long[] periods = new long[this.sources.length];
         long tick = Long.MAX_VALUE;
         for (int i = 0; i < periods.length; i++) {
             periods[i] = Math.max(interval.toNanos(), this.sources[i].powerReadPeriod().toNanos());
             tick = Math.min(tick, periods[i]);
         }
-        this.intervalNanos = periods.length == 0 ? interval.toNanos() : tick;
+        // with no source (only the process's memory) nothing needs reading between two bursts
+        this.intervalNanos = periods.length == 0 ? Math.max(interval.toNanos(), EMIT_PERIOD.toNanos()) : tick;
         this.powerKeys = keySets(periods.length);
         this.memoryKeys = keySets(periods.length);
         this.everyTicks = new int[periods.length];
@@ -212,9 +220,14 @@ final class PowerSampler implements AutoCloseable {
         return false;
     }
 
-    /** Sends every pending reading, in the order they were read. */
+    /** Sends every pending reading, in the order they were read, after the process's memory as it is now. */
     void flush() {
         lastEmitNanos = System.nanoTime();
+        if (processMemory != null) {
+            long epochNanos = EpochClock.nowEpochNanos();
+            processMemory.read().ifPresent(m -> pending.add(new Reading(epochNanos, lastEmitNanos,
+                    env -> new MemorySample(env, m.deviceKey(), m.usedBytes(), m.peakBytes(), m.totalBytes()))));
+        }
         for (Reading r : pending) {
             try {
                 emitter.emitAt(r.epochNanos(), r.monoNanos(), r.event());

@@ -24,6 +24,7 @@ import io.lem.runner.plugins.PluginSelectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -91,6 +92,8 @@ public final class ProcessMeasurement implements AutoCloseable {
     private final Set<String> shortWindowWarned = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
     private volatile PowerSampler sampler;
+    /** This process's own memory, sampled with the sources' readings; null when not asked for. */
+    private final ProcessMemory processMemory;
     private volatile IdleBaseline idleBaseline;
     private volatile boolean closed;
 
@@ -104,6 +107,8 @@ public final class ProcessMeasurement implements AutoCloseable {
         this.sleeper = b.sleeper;
         this.samplingInterval = b.samplingInterval != null ? b.samplingInterval
                 : b.registry.context().samplingInterval();
+        this.processMemory = b.procRoot == null ? null
+                : ProcessMemory.of(b.procRoot, emitter.host(), emitter.processIndex());
         this.flops = flops;
         this.modelGiven = b.model != null;
         Map<String, DeviceInfo> byKey = new LinkedHashMap<>();
@@ -146,6 +151,7 @@ public final class ProcessMeasurement implements AutoCloseable {
         private Duration samplingInterval;
         private LongSupplier monoClock = System::nanoTime;
         private Sleeper sleeper = Sleeper.monotonic();
+        private Path procRoot;
 
         private Builder(PluginRegistry registry, EventEmitter emitter) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -215,6 +221,15 @@ public final class ProcessMeasurement implements AutoCloseable {
         /** The monotonic clock of window edges and durations (nanoseconds); default {@link System#nanoTime()}. */
         public Builder monoClock(LongSupplier monoClock) {
             this.monoClock = Objects.requireNonNull(monoClock, "monoClock");
+            return this;
+        }
+
+        /**
+         * Also sample this process's own memory ({@link ProcessMemory}: resident set and its peak) from
+         * {@code procRoot}, normally {@code /proc}; default off.
+         */
+        public Builder processMemory(Path procRoot) {
+            this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
             return this;
         }
 
@@ -330,15 +345,16 @@ public final class ProcessMeasurement implements AutoCloseable {
      * Starts the {@value #SAMPLER_THREAD_NAME} thread: every sampling interval a {@code PowerSample} per device
      * with a power reading and a {@code MemorySample} per device with a memory reading, stamped with the instant of
      * the reading and sent in bursts at most a second later (and by {@link #close()}). Call it after emitting
-     * {@code ProcessStarted}. Idempotent; no thread when no source is open.
+     * {@code ProcessStarted}. With {@link Builder#processMemory}, also a {@code MemorySample} of this process every
+     * second. Idempotent; no thread when there is nothing to sample.
      */
     public void startSampling() {
         synchronized (lifecycle) {
             requireOpen();
-            if (sampler != null || sources.isEmpty()) {
+            if (sampler != null || (sources.isEmpty() && processMemory == null)) {
                 return;
             }
-            sampler = new PowerSampler(sources, samplingInterval, emitter);
+            sampler = new PowerSampler(sources, samplingInterval, emitter, processMemory);
             sampler.start();
         }
     }

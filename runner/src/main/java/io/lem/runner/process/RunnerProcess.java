@@ -82,6 +82,8 @@ public final class RunnerProcess {
     private static final Logger log = LoggerFactory.getLogger(RunnerProcess.class);
     /** Longest wait for the JIT compilers to go quiet before the run window opens ({@link JitSettle}). */
     private static final Duration JIT_SETTLE_LIMIT = Duration.ofSeconds(2);
+    /** Where the process's own memory is read ({@code VmRSS}, {@code VmHWM}); absent outside Linux: no reading. */
+    private static final Path PROC = Path.of("/proc");
 
     private final RunnerSettings settings;
     private final ProgressListener progress;
@@ -278,7 +280,7 @@ public final class RunnerProcess {
                 Duration.ofMillis(config.energy().samplingIntervalMs()), s.pluginSettings(), s.environment());
         res.registry = PluginDiscovery.builder().directories(pluginDirectories(s)).build().discover(context);
         ProcessMeasurement m = ProcessMeasurement.builder(res.registry, em).energySettings(config.energy())
-                .model(architecture(files)).sleeper(this::cancellableSleep).open();
+                .model(architecture(files)).sleeper(this::cancellableSleep).processMemory(PROC).open();
         measurement = m;
         checkCancelled();
 

@@ -21,7 +21,9 @@ import io.lem.runner.plugins.PluginRegistry;
 import io.lem.runner.plugins.PluginUnavailableException;
 import io.lem.runner.plugins.UnknownPluginException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +43,8 @@ class ProcessMeasurementTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final CollectingSink sink = new CollectingSink();
+    @TempDir
+    Path tmp;
     private final EventEmitter emitter = new EventEmitter("exp-1", 0, "node-1", sink);
 
     private static PluginRegistry registry(PluginContext context, ScriptedEnergy... providers) {
@@ -233,6 +237,29 @@ class ProcessMeasurementTest {
             m.startSampling();
             assertThat(m.samplesEmitted()).isZero();
         }
+    }
+
+    @Test
+    void withNoEnergySourceTheProcessMemoryIsStillSampled() throws Exception {
+        Path proc = ProcessMemoryTest.fakeProc(tmp.resolve("proc"),
+                "VmHWM:\t2048 kB\nVmRSS:\t1024 kB\n", "MemTotal:\t4096 kB\n");
+        ProcessMeasurement m = builder(registry(CONTEXT)).processMemory(proc).open();
+        try {
+            assertThat(m.openedSources()).isEmpty();
+            m.startSampling();
+            sink.await("a memory sample of this process", TIMEOUT,
+                    events -> count(events, MemorySample.class, s -> true) >= 1);
+        } finally {
+            m.close();
+        }
+        assertThat(sink.events(MemorySample.class)).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.deviceKey()).isEqualTo("rss:node-1:process-0");
+            assertThat(s.usedBytes()).isEqualTo(1024 * 1024);
+            assertThat(s.peakBytes()).isEqualTo(2048 * 1024);
+            assertThat(s.totalBytes()).isEqualTo(4096L * 1024);
+        });
+        assertThat(sink.events(PowerSample.class)).isEmpty();
+        assertThat(m.samplesEmitted()).isEqualTo(sink.events(MemorySample.class).size());
     }
 
     @Test
