@@ -27,7 +27,9 @@ import java.util.stream.Stream;
 /**
  * The runner processes of one experiment on one host, meeting at the edges of their run windows so that every window
  * on the host spans the same time: each opens its window once all have warmed up ({@link #START}), and closes it once
- * all have generated their last batch ({@link #END}).
+ * all have generated their last batch ({@link #END}). With an idle baseline they also measure it together, between
+ * {@link #IDLE} and {@link #IDLE_END}, so that no peer is loading a model or warming up while the host is measured
+ * as idle.
  *
  * <p>Why: host-level meters (RAPL, the CPU and RAM models) run in local rank 0 only, so they measure rank 0's window.
  * Without the meeting that window held rank 0's own batches alone, and the joules the host drew while the other
@@ -35,10 +37,11 @@ import java.util.stream.Stream;
  * wall time). A GPU whose process finished early keeps drawing power until the last one ends, and the experiment held
  * it: its window stays open too.
  *
- * <p>Files in {@code <lemHome>/runs/<experimentId>/peers/<host>/}, each written atomically and holding the writer's pid:
- * {@code joined-R} when local rank R starts, {@code start-R} and {@code end-R} when it reaches a point, {@code left-R}
- * when it is done (completed, failed or cancelled). A peer is waited for while it is alive and has not left; a peer
- * whose process is gone, or that never joined within {@link #absentLimit}, is not, and the meeting says whom it lacked.
+ * <p>Files in {@code <lemHome>/runs/<experimentId>/peers/<host>/}, each written atomically and holding the writer's
+ * pid: {@code joined-R} when local rank R starts; {@code idle-R}, {@code idle-end-R}, {@code start-R}, {@code end-R} when it
+ * reaches a point; {@code left-R} when it is done (completed, failed or cancelled). A peer is waited for while it is
+ * alive and has not left; a peer whose process is gone, or that never joined within {@link #absentLimit}, is not, and
+ * the meeting says whom it lacked.
  * A process waits on a watch of the directory, so it goes on within about a millisecond of the last arrival.
  *
  * <p>One instance per process; not thread-safe.
@@ -46,6 +49,8 @@ import java.util.stream.Stream;
 public final class LocalPeers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalPeers.class);
 
+    static final String IDLE = "idle";
+    static final String IDLE_END = "idle-end";
     static final String START = "start";
     static final String END = "end";
     private static final String JOINED = "joined";
@@ -137,7 +142,7 @@ public final class LocalPeers implements AutoCloseable {
         LocalPeers peers = new LocalPeers(dir, localRank, localWorldSize, peerLimit, absentLimit);
         try {
             Files.createDirectories(dir);
-            for (String point : List.of(START, END, LEFT)) {
+            for (String point : List.of(IDLE, IDLE_END, START, END, LEFT)) {
                 Files.deleteIfExists(peers.file(point, localRank));
             }
             peers.mark(JOINED);

@@ -31,9 +31,9 @@ import java.util.Map;
  * @param help             {@code --help} / {@code -h}
  */
 public record RunnerArgs(Path config, String experimentId, Integer processIndex, Integer numProcesses,
-                         Integer localRank, Integer localWorldSize, String device, String bootstrapServers, Path eventsFile,
-                         Path clientProperties, List<Path> pluginsDirs, Map<String, String> pluginSettings,
-                         Path lemHome, Path resultsDir, boolean help) {
+                         Integer localRank, Integer localWorldSize, String device, String bootstrapServers,
+                         Path eventsFile, Path clientProperties, List<Path> pluginsDirs,
+                         Map<String, String> pluginSettings, Path lemHome, Path resultsDir, boolean help) {
 
     public RunnerArgs {
         pluginsDirs = List.copyOf(pluginsDirs);
@@ -41,7 +41,8 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("--config", "--experiment-id",
-            "--process-index", "--num-processes", "--local-rank", "--local-world-size", "--device", "--bootstrap-servers", "--events-file",
+            "--process-index", "--num-processes", "--local-rank", "--local-world-size", "--device", "--bootstrap-servers",
+            "--events-file",
             "--client-properties", "--plugins-dir", "--plugin-setting", "--lem-home", "--results-dir");
 
     /** What {@code --help} prints. */

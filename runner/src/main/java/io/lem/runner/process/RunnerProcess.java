@@ -304,8 +304,13 @@ public final class RunnerProcess {
                 files.displayName(), s.device(), shard.isEmpty() ? 0 : config.warmupBatches(), plannedBatches);
         m.startSampling();
         if (config.energy().idleBaselineSeconds() > 0) {
+            // the local processes idle together: one still loading or already warming up would leave the host (and
+            // rank 0's host-level meters) anything but idle
+            meetLocalPeers(res, LocalPeers.IDLE);
+            checkCancelled();
             phase = "measuring the idle baseline";
             m.measureIdleBaseline(config.energy().idleBaselineSeconds());
+            meetLocalPeers(res, LocalPeers.IDLE_END);
         }
         checkCancelled();
 

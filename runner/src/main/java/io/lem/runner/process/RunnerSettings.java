@@ -43,9 +43,9 @@ import java.util.Objects;
  *                           sources' longest update period; shorter windows would be unreliable
  */
 public record RunnerSettings(ExperimentConfig config, String experimentId, int processIndex, int numProcesses,
-                             int localRank, int localWorldSize, String device, EventSink sink, Path lemHome, List<Path> pluginsDirs,
-                             Map<String, String> pluginSettings, Path resultsDir, Map<String, String> environment,
-                             String host, boolean batchEnergyWindows) {
+                             int localRank, int localWorldSize, String device, EventSink sink, Path lemHome,
+                             List<Path> pluginsDirs, Map<String, String> pluginSettings, Path resultsDir,
+                             Map<String, String> environment, String host, boolean batchEnergyWindows) {
 
     public RunnerSettings {
         Objects.requireNonNull(config, "config");
@@ -187,8 +187,8 @@ public record RunnerSettings(ExperimentConfig config, String experimentId, int p
         public RunnerSettings build() {
             Map<String, String> env = environment != null ? environment : System.getenv();
             return new RunnerSettings(config, experimentId, processIndex,
-                    numProcesses != null ? numProcesses : config.numProcesses(), localRank, localWorldSize, device, sink,
-                    lemHome != null ? lemHome : defaultLemHome(env), pluginsDirs, pluginSettings, resultsDir, env,
+                    numProcesses != null ? numProcesses : config.numProcesses(), localRank, localWorldSize, device,
+                    sink, lemHome != null ? lemHome : defaultLemHome(env), pluginsDirs, pluginSettings, resultsDir, env,
                     host != null ? host : HostInfo.localHostName(env), batchEnergyWindows);
         }
     }

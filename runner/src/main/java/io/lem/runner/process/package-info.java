@@ -18,7 +18,7 @@
  *       {@code --plugins-dir}s, {@code ./plugins}, {@code <lem home>/plugins}) and the measurement opened for the
  *       model's {@code config.json}; tokenizer and weights are loaded onto the device.</li>
  *   <li>{@code ProcessStarted}; power sampling starts; the idle baseline is measured when
- *       {@code energy.idle_baseline_seconds > 0}.</li>
+ *       {@code energy.idle_baseline_seconds > 0} (by every local process at once, see below).</li>
  *   <li>Warm-up, then the measured batches inside the energy window {@code run}. With several processes of the
  *       experiment on this host ({@code localWorldSize > 1}) the window opens once every local process has warmed
  *       up and closes once every one has generated its last batch ({@link io.lem.runner.process.LocalPeers}), so that

@@ -32,7 +32,8 @@ class RunnerArgsTest {
     @Test
     void parsesEveryOptionInBothForms() {
         RunnerArgs a = RunnerArgs.parse("--config", "c.yaml", "--experiment-id=exp-1", "--process-index", "2",
-                "--num-processes=4", "--local-rank", "1", "--local-world-size=2", "--device", "gpu:0", "--bootstrap-servers", "k:9092",
+                "--num-processes=4", "--local-rank", "1", "--local-world-size=2", "--device", "gpu:0",
+                "--bootstrap-servers", "k:9092",
                 "--client-properties", "client.properties", "--plugins-dir", "p1", "--plugins-dir=p2",
                 "--plugin-setting", "constant-power.watts=50", "--plugin-setting=rapl.root = /sys",
                 "--lem-home", "/tmp/lem", "--results-dir", "out");

@@ -97,6 +97,50 @@ class RunnerProcessLocalPeersTest {
     }
 
     @Test
+    void theLocalProcessesMeasureTheIdleBaselineTogetherAndNobodyWorksDuringIt() throws Exception {
+        // rank 0 idles for 0.6 s, rank 1 for 0.05 s: rank 1 must not warm up while rank 0 still measures the host idle
+        Path events0 = dir.resolve("p0.jsonl");
+        Path events1 = dir.resolve("p1.jsonl");
+        RunnerProcess rank0 = process(0, withIdleBaseline(config(0), "0.6"), events0);
+        RunnerProcess rank1 = process(1, withIdleBaseline(config(1), "0.05"), events1);
+
+        CompletableFuture<RunnerOutcome> run0 = CompletableFuture.supplyAsync(rank0::run);
+        CompletableFuture<RunnerOutcome> run1 = CompletableFuture.supplyAsync(rank1::run);
+        assertThat(run0.get(5, TimeUnit.MINUTES).completed()).isTrue();
+        assertThat(run1.get(5, TimeUnit.MINUTES).completed()).isTrue();
+
+        List<LemEvent> e0 = readEvents(events0);
+        List<LemEvent> e1 = readEvents(events1);
+        EnergyReading idle0 = window(e0, "idle-baseline");
+        EnergyReading idle1 = window(e1, "idle-baseline");
+        long idle0Start = idle0.envelope().timeEpochNanos() - idle0.windowDurationNanos();
+        assertThat(firstWarmUpStart(e1)).isGreaterThan(idle0.envelope().timeEpochNanos());
+        assertThat(firstWarmUpStart(e0)).isGreaterThan(idle1.envelope().timeEpochNanos());
+        // and they started idling together, after both had loaded their models (ProcessStarted)
+        assertThat(idle0Start).isGreaterThan(e1.get(0).envelope().timeEpochNanos());
+    }
+
+    private ExperimentConfig withIdleBaseline(ExperimentConfig config, String seconds) throws Exception {
+        return RunnerTestSupport.config(dir.resolve("idle-" + seconds), String.join("\n",
+                "num_input_prompts: 4",
+                "batching_options:",
+                "  batch_size: 2",
+                "warmup_batches: 1",
+                "max_output_tokens: " + config.maxOutputTokens(),
+                "min_output_tokens: " + config.minOutputTokens(),
+                "energy:",
+                "  plugins: [constant-power]",
+                "  sampling_interval_ms: 20",
+                "  idle_baseline_seconds: " + seconds,
+                ""));
+    }
+
+    private static long firstWarmUpStart(List<LemEvent> events) {
+        return ofType(events, BatchStarted.class).stream().filter(BatchStarted::warmup)
+                .mapToLong(b -> b.envelope().timeEpochNanos()).min().orElseThrow();
+    }
+
+    @Test
     void aLocalProcessThatFailsDoesNotHoldTheOthersUp() throws Exception {
         ExperimentConfig broken = RunnerTestSupport.config(dir.resolve("broken"), String.join("\n",
                 "prompts:",
@@ -167,9 +211,13 @@ class RunnerProcessLocalPeersTest {
     }
 
     private static EnergyReading runWindow(List<LemEvent> events) {
-        List<EnergyReading> run = ofType(events, EnergyReading.class).stream()
-                .filter(r -> r.window().equals("run")).toList();
-        assertThat(run).hasSize(1);
-        return run.get(0);
+        return window(events, "run");
+    }
+
+    private static EnergyReading window(List<LemEvent> events, String name) {
+        List<EnergyReading> readings = ofType(events, EnergyReading.class).stream()
+                .filter(r -> r.window().equals(name)).toList();
+        assertThat(readings).hasSize(1);
+        return readings.get(0);
     }
 }
