@@ -52,12 +52,19 @@ final class PowerSampler implements AutoCloseable {
     /** Longest time a reading waits before it is sent. */
     static final Duration EMIT_PERIOD = Duration.ofSeconds(1);
 
+    /** Shortest time between two reads of the process's own memory. */
+    static final Duration MEMORY_PERIOD = Duration.ofSeconds(5);
+
     private static final Logger log = LoggerFactory.getLogger(PowerSampler.class);
     private static final long JOIN_MILLIS = 5_000;
 
     private final GuardedSource[] sources;
-    /** Read once per burst (the kernel keeps its peak): null when not sampled. */
+    /**
+     * Read with a burst at most every {@link #MEMORY_PERIOD}, and with the last one (the kernel keeps the peak, so
+     * nothing is missed between reads; a read of {@code /proc/self/status} costs 50-400 µs): null when not sampled.
+     */
     private final ProcessMemory processMemory;
+    private long lastMemoryNanos;
     /** Read source i on every {@code everyTicks[i]}-th tick. */
     private final int[] everyTicks;
     private long ticks;
@@ -93,8 +100,8 @@ final class PowerSampler implements AutoCloseable {
             periods[i] = Math.max(interval.toNanos(), this.sources[i].powerReadPeriod().toNanos());
             tick = Math.min(tick, periods[i]);
         }
-        // with no source (only the process's memory) nothing needs reading between two bursts
-        this.intervalNanos = periods.length == 0 ? Math.max(interval.toNanos(), EMIT_PERIOD.toNanos()) : tick;
+        // with no source (only the process's memory) nothing needs reading between two of its reads
+        this.intervalNanos = periods.length == 0 ? Math.max(interval.toNanos(), MEMORY_PERIOD.toNanos()) : tick;
         this.powerKeys = keySets(periods.length);
         this.memoryKeys = keySets(periods.length);
         this.everyTicks = new int[periods.length];
@@ -220,12 +227,17 @@ final class PowerSampler implements AutoCloseable {
         return false;
     }
 
-    /** Sends every pending reading, in the order they were read, after the process's memory as it is now. */
+    /**
+     * Sends every pending reading, in the order they were read; with the process's memory as it is now when that is
+     * due, and always on the last send.
+     */
     void flush() {
         lastEmitNanos = System.nanoTime();
-        if (processMemory != null) {
+        if (processMemory != null && (!running || lastMemoryNanos == 0
+                || lastEmitNanos - lastMemoryNanos >= MEMORY_PERIOD.toNanos())) {
+            lastMemoryNanos = lastEmitNanos;
             long epochNanos = EpochClock.nowEpochNanos();
-            processMemory.read().ifPresent(m -> pending.add(new Reading(epochNanos, lastEmitNanos,
+            processMemory.read().ifPresent(m -> pending.add(new Reading(epochNanos, lastMemoryNanos,
                     env -> new MemorySample(env, m.deviceKey(), m.usedBytes(), m.peakBytes(), m.totalBytes()))));
         }
         for (Reading r : pending) {

@@ -346,7 +346,7 @@ public final class ProcessMeasurement implements AutoCloseable {
      * with a power reading and a {@code MemorySample} per device with a memory reading, stamped with the instant of
      * the reading and sent in bursts at most a second later (and by {@link #close()}). Call it after emitting
      * {@code ProcessStarted}. With {@link Builder#processMemory}, also a {@code MemorySample} of this process every
-     * second. Idempotent; no thread when there is nothing to sample.
+     * few seconds and at the end. Idempotent; no thread when there is nothing to sample.
      */
     public void startSampling() {
         synchronized (lifecycle) {

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * The runner process's own memory: its resident set now and the highest it has been ({@code VmRSS}, {@code VmHWM} of
  * {@code /proc/self/status}), against the host's {@code MemTotal}. On a CPU run this is the model's footprint (weights,
  * activations, KV cache, the JVM): what {@code peak_memory_mb} reports when no GPU does. The high-water mark is kept
- * by the kernel, so reading it once a second still gives the true peak. Where {@code /proc} is missing or unreadable
+ * by the kernel, so reading it every few seconds and at the end still gives the true peak. Where {@code /proc} is missing or unreadable
  * (not Linux) there is no reading, never a made-up 0.
  *
  * <p>Device key {@code rss:<host>:process-<index>}: one per runner process, since each has its own.

@@ -247,12 +247,10 @@ class ProcessMeasurementTest {
         try {
             assertThat(m.openedSources()).isEmpty();
             m.startSampling();
-            sink.await("a memory sample of this process", TIMEOUT,
-                    events -> count(events, MemorySample.class, s -> true) >= 1);
         } finally {
-            m.close();
+            m.close(); // the last send always holds the process's memory (its peak is what results report)
         }
-        assertThat(sink.events(MemorySample.class)).isNotEmpty().allSatisfy(s -> {
+        assertThat(sink.events(MemorySample.class)).hasSize(1).allSatisfy(s -> {
             assertThat(s.deviceKey()).isEqualTo("rss:node-1:process-0");
             assertThat(s.usedBytes()).isEqualTo(1024 * 1024);
             assertThat(s.peakBytes()).isEqualTo(2048 * 1024);
