@@ -94,6 +94,7 @@ final class PowerSampler implements AutoCloseable {
     PowerSampler(List<GuardedSource> sources, Duration interval, EventEmitter emitter, ProcessMemory processMemory) {
         this.sources = sources.toArray(new GuardedSource[0]);
         this.processMemory = processMemory;
+        this.lastMemoryNanos = System.nanoTime() - MEMORY_PERIOD.toNanos(); // the first send reads it
         long[] periods = new long[this.sources.length];
         long tick = Long.MAX_VALUE;
         for (int i = 0; i < periods.length; i++) {
@@ -233,8 +234,7 @@ final class PowerSampler implements AutoCloseable {
      */
     void flush() {
         lastEmitNanos = System.nanoTime();
-        if (processMemory != null && (!running || lastMemoryNanos == 0
-                || lastEmitNanos - lastMemoryNanos >= MEMORY_PERIOD.toNanos())) {
+        if (processMemory != null && (!running || lastEmitNanos - lastMemoryNanos >= MEMORY_PERIOD.toNanos())) {
             lastMemoryNanos = lastEmitNanos;
             long epochNanos = EpochClock.nowEpochNanos();
             processMemory.read().ifPresent(m -> pending.add(new Reading(epochNanos, lastMemoryNanos,

@@ -14,23 +14,17 @@ import java.util.OptionalLong;
  * The runner process's own memory: its resident set now and the highest it has been ({@code VmRSS}, {@code VmHWM} of
  * {@code /proc/self/status}), against the host's {@code MemTotal}. On a CPU run this is the model's footprint (weights,
  * activations, KV cache, the JVM): what {@code peak_memory_mb} reports when no GPU does. The high-water mark is kept
- * by the kernel, so reading it every few seconds and at the end still gives the true peak. Where {@code /proc} is missing or unreadable
- * (not Linux) there is no reading, never a made-up 0.
+ * by the kernel, so reading it every few seconds and at the end still gives the true peak. Where {@code /proc} is
+ * missing or unreadable (not Linux) there is no reading, never a made-up 0.
  *
  * <p>Device key {@code rss:<host>:process-<index>}: one per runner process, since each has its own.
+ *
+ * @param status     the process's {@code status} file
+ * @param deviceKey  {@code rss:<host>:process-<index>}
+ * @param totalBytes the host's memory, null when unknown
  */
-final class ProcessMemory {
+record ProcessMemory(Path status, String deviceKey, Long totalBytes) {
     private static final long KIB = 1024;
-
-    private final Path status;
-    private final String deviceKey;
-    private final Long totalBytes;
-
-    private ProcessMemory(Path status, String deviceKey, Long totalBytes) {
-        this.status = status;
-        this.deviceKey = deviceKey;
-        this.totalBytes = totalBytes;
-    }
 
     /** The memory of this process as {@code procRoot} ({@code /proc}, or a copy of its layout in tests) shows it. */
     static ProcessMemory of(Path procRoot, String host, int processIndex) {
@@ -47,10 +41,6 @@ final class ProcessMemory {
 
     static String deviceKey(String host, int processIndex) {
         return "rss:" + host + ":process-" + processIndex;
-    }
-
-    String deviceKey() {
-        return deviceKey;
     }
 
     /** Resident bytes now and at their highest; empty when the status file cannot be read or lacks them. */

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
@@ -284,10 +283,8 @@ public final class LocalPeers implements AutoCloseable {
     private static OptionalLong readPid(Path file) {
         try {
             return OptionalLong.of(Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip()));
-        } catch (NoSuchFileException e) {
-            return OptionalLong.empty();
         } catch (IOException | NumberFormatException e) {
-            return OptionalLong.empty(); // being replaced, or not ours: read again at the next poll
+            return OptionalLong.empty(); // not there yet, being replaced, or not ours: read again at the next poll
         }
     }
 
