@@ -70,7 +70,7 @@ public final class RunOverheadBench {
     private static final java.time.Duration JIT_SETTLE_LIMIT = java.time.Duration.ofSeconds(2);
 
     /** One timed side of a pair: its wall time, and the process's minor page faults inside it (-1: unknown). */
-    record Window(double ms, long minorFaults) {
+    record Window(double ms, long minorFaults, GcTime gc) {
     }
 
     /** Runs one side of a pair; {@code id} names the experiment of a measured run. */
@@ -264,16 +264,22 @@ public final class RunOverheadBench {
                 measured[rep] = m.ms();
                 ratios[rep] = measured[rep] / bare[rep];
                 System.out.printf(Locale.ROOT, "  pair %d (%s first): bare %.1f ms, measured %.1f ms, ratio %.4f; "
-                                + "minor page faults in the windows: bare %,d, measured %,d%n", rep + 1,
+                                + "minor page faults in the windows: bare %,d, measured %,d; collections (ms): bare %d (%d), "
+                                + "measured %d (%d)%n", rep + 1,
                         bareFirst ? "bare" : "measured", bare[rep], measured[rep], ratios[rep], b.minorFaults(),
-                        m.minorFaults());
+                        m.minorFaults(), b.gc().collections(), b.gc().millis(), m.gc().collections(),
+                        m.gc().millis());
             }
             if (!o.control()) {
                 // the same for one more bare loop, not scored
                 ContextSwitches bare0 = ContextSwitches.take();
+                ThreadAllocation bareAlloc0 = ThreadAllocation.take();
                 bare(generator, encoded, expectedTokens);
+                ThreadAllocation bareAlloc1 = ThreadAllocation.take();
                 System.out.println("  context switches during one more bare loop, by thread name:");
                 ContextSwitches.take().reportSince(bare0, 10).forEach(line -> System.out.println("    " + line));
+                System.out.println("  heap allocated during that bare loop, by thread name:");
+                bareAlloc1.reportSince(bareAlloc0, 6).forEach(line -> System.out.println("    " + line));
                 // one more measured run, not scored, for the CPU-by-thread report: taking it reads every thread's CPU
                 // time (milliseconds of work) just before the run window closes, which would count against a scored
                 // run
@@ -351,15 +357,17 @@ public final class RunOverheadBench {
     /** The bare loop over the same batches, timed. */
     private static Window bare(Generator generator, List<int[]> encoded, long expectedTokens) {
         PageFaults faults0 = PageFaults.take();
+        GcTime gc0 = GcTime.take();
         long start = System.nanoTime();
         List<GenerationResult> results = generator.generate(encoded, GenerationListener.NONE);
         double ms = (System.nanoTime() - start) / 1e6;
         long faults = PageFaults.take().minorSince(faults0);
+        GcTime gc = GcTime.take().since(gc0);
         long tokens = results.stream().mapToLong(r -> r.generatedTokens().length).sum();
         if (tokens != expectedTokens) {
             throw new IllegalStateException("bare loop generated " + tokens + " tokens, expected " + expectedTokens);
         }
-        return new Window(ms, faults);
+        return new Window(ms, faults, gc);
     }
 
     /** The runner's measured run window of a whole runner process on the same config. */
@@ -373,18 +381,24 @@ public final class RunOverheadBench {
         // CPU by thread over the measured batches, read while the sampler and the delivery threads still live (only
         // in the unscored run that reports it)
         ThreadCpu[] cpu = new ThreadCpu[2];
+        ThreadAllocation[] alloc = new ThreadAllocation[2];
         ContextSwitches[] switches = new ContextSwitches[2];
         PageFaults[] faults = new PageFaults[2];
+        GcTime[] gc = new GcTime[2];
         RunnerOutcome outcome = new RunnerProcess(settings, progress -> {
             if (progress.phase().equals(Progress.WARMUP) && progress.batch() == progress.batches()) {
                 faults[0] = PageFaults.take();
+                gc[0] = GcTime.take();
                 if (printThreads) {
                     cpu[0] = ThreadCpu.take();
                     switches[0] = ContextSwitches.take();
+                    alloc[0] = ThreadAllocation.take();
                 }
             } else if (progress.phase().equals(Progress.RUN) && progress.batch() == progress.batches()) {
                 faults[1] = PageFaults.take();
+                gc[1] = GcTime.take();
                 if (printThreads) {
+                    alloc[1] = ThreadAllocation.take();
                     switches[1] = ContextSwitches.take();
                     cpu[1] = ThreadCpu.take();
                 }
@@ -397,13 +411,16 @@ public final class RunOverheadBench {
             System.out.println("  context switches during those batches (voluntary: the thread slept and was woken; "
                     + "preempted: it lost its core), by thread name:");
             switches[1].reportSince(switches[0], 10).forEach(line -> System.out.println("    " + line));
+            System.out.println("  heap allocated during those batches, by thread name:");
+            alloc[1].reportSince(alloc[0], 10).forEach(line -> System.out.println("    " + line));
         }
         if (!outcome.completed() || outcome.outputTokens() != expectedTokens) {
             throw new IllegalStateException("the runner process ended " + outcome.status() + " with "
                     + outcome.outputTokens() + " tokens (expected " + expectedTokens + "): " + outcome.error());
         }
         return new Window(outcome.durationNanos() / 1e6,
-                faults[0] != null && faults[1] != null ? faults[1].minorSince(faults[0]) : -1);
+                faults[0] != null && faults[1] != null ? faults[1].minorSince(faults[0]) : -1,
+                gc[0] != null && gc[1] != null ? gc[1].since(gc[0]) : new GcTime(-1, -1));
     }
 
     /**
