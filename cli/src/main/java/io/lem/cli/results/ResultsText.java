@@ -3,6 +3,7 @@ package io.lem.cli.results;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,15 @@ public final class ResultsText {
                 text(e, "status"), text(e, "processes_completed"), text(e, "num_processes"),
                 text(e, "processes_failed"), text(e, "events"), text(e, "duplicates_dropped"),
                 e.path("missing_seq").size() > 0 ? ", missing seq " + e.get("missing_seq") : "");
+        if (e.path("experiment_id_reused_by").size() > 0) {
+            List<String> who = new ArrayList<>();
+            for (JsonNode index : e.get("experiment_id_reused_by")) {
+                who.add(index.asInt() < 0 ? "the launcher" : "process " + index.asInt());
+            }
+            out.printf("             note: a later run used this experiment id again (%s); only the first run is "
+                    + "counted, the later run's %s events were ignored: give every run its own id%n",
+                    String.join(", ", who), text(e, "later_run_events_ignored"));
+        }
         out.printf("tokens       input %s, output %s, total %s in %s batches (%s warm-up not measured)%n",
                 text(e, "input_tokens"), text(e, "output_tokens"), text(e, "total_tokens"), text(e, "batches"),
                 text(e, "warmup_batches"));

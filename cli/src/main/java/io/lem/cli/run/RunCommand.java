@@ -112,6 +112,12 @@ public final class RunCommand implements Callable<Integer> {
         if (!ExperimentIds.valid(id)) {
             throw new UserError("--experiment-id: use letters, digits, '.', '_' and '-' only, was '" + id + "'");
         }
+        if (experimentId != null) {
+            Path exported = resultsDir.resolve("aggregated").resolve(id + ".json");
+            if (Files.exists(exported)) {
+                throw usedId(id, exported + " exists");
+            }
+        }
         Path configPath = effectiveConfig(id);
         ExperimentConfig config = load(configPath);
         int processes = config.numProcesses();
@@ -119,6 +125,9 @@ public final class RunCommand implements Callable<Integer> {
 
         try (KafkaConnection connection = kafka.connect();
              LocalAggregator aggregator = LocalAggregator.find(aggregatorUrl, connection, out)) {
+            if (experimentId != null && aggregator.knows(id)) {
+                throw usedId(id, "the aggregator at " + aggregator.url() + " has results for it");
+            }
             KafkaTarget target = kafka.target(connection);
             KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(target, LemHome.spoolDir()), id,
                     LemEvent.LAUNCHER_PROCESS_INDEX);
@@ -191,6 +200,15 @@ public final class RunCommand implements Callable<Integer> {
             return invalid && failed == processes ? ExitCodes.INVALID_INPUT
                     : failed > 0 ? ExitCodes.FAILED : ExitCodes.OK;
         }
+    }
+
+    /**
+     * An id names one run: a second run under it would number its events from seq 0 again, and the aggregator keeps
+     * the first run's results (it flags the later run and ignores its events). Refused before anything is emitted.
+     */
+    private static UserError usedId(String id, String evidence) {
+        return new UserError("--experiment-id " + id + " is already used (" + evidence + "); an experiment id names "
+                + "one run: pick another, or leave --experiment-id out for a fresh one");
     }
 
     private List<ChildRunner> startedChildren() {
@@ -392,6 +410,16 @@ public final class RunCommand implements Callable<Integer> {
 
         URI url() {
             return url;
+        }
+
+        /** Whether the aggregator answers with results for {@code id}; any other answer, or none, is a no. */
+        boolean knows(String id) throws InterruptedException {
+            try {
+                return new ResultsClient(url, token, Duration.ofSeconds(10))
+                        .get("/experiments/" + PathCodec.encodeSegment(id)).ok();
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         String token() {

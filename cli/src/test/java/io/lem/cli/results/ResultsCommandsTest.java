@@ -78,6 +78,22 @@ class ResultsCommandsTest {
     }
 
     @Test
+    void aReusedExperimentIdIsSaidInTheSummary() throws Exception {
+        // exported results of an experiment whose id a later run used again (the fields the aggregator writes)
+        Path results = dir.resolve("reused-results");
+        Files.createDirectories(results.resolve("aggregated"));
+        Files.writeString(results.resolve("aggregated").resolve("exp_reused.json"), "{\"experiment_id\": "
+                + "\"exp_reused\", \"status\": \"completed\", \"processes_completed\": 1, \"num_processes\": 1, "
+                + "\"processes_failed\": 0, \"events\": 40, \"duplicates_dropped\": 0, "
+                + "\"experiment_id_reused_by\": [-1, 0], \"later_run_events_ignored\": 57}");
+        CliRun show = CliRun.of("results", "show", "exp_reused", "--aggregator-url", "http://127.0.0.1:" + freePort(),
+                "--results-dir", results.toString());
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("note: a later run used this experiment id again (the launcher, process 0); "
+                + "only the first run is counted, the later run's 57 events were ignored");
+    }
+
+    @Test
     void compareTwoExperimentsSideBySide() {
         CliRun compare = CliRun.of("results", "compare", EXP, EXP, "--aggregator-url", url);
         assertThat(compare.exitCode()).as(compare.err()).isZero();

@@ -2,6 +2,9 @@ package io.lem.cli.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lem.aggregator.app.AggregatorApp;
+import io.lem.aggregator.app.AggregatorSettings;
+import io.lem.aggregator.http.ResultsClient;
 import io.lem.broker.testing.KafkaTestBroker;
 import io.lem.cli.CliRun;
 import io.lem.cli.ExitCodes;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -121,6 +125,30 @@ class RunCommandTest {
         var report = new EventLogVerifier(KafkaTarget.of(kafka.bootstrapServers())).verify(id);
         assertThat(report.exact()).isTrue();
         assertThat(report.keys()).containsKeys(id + "/-1", id + "/0", id + "/1");
+
+        // an id names one run: used again, it is refused before anything starts ...
+        CliRun again = CliRun.of("run", config.toString(), "--experiment-id", id, "--bootstrap-servers",
+                kafka.bootstrapServers(), "--results-dir", results.toString());
+        assertThat(again.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(again.err()).contains("--experiment-id " + id + " is already used ("
+                + results.resolve("aggregated").resolve(id + ".json") + " exists)").hasLineCount(1);
+        // ... also where no results were exported, when the aggregator knows it
+        try (AggregatorApp aggregator = AggregatorApp.start(AggregatorSettings.defaults(kafka.bootstrapServers())
+                .withStateDir(dir.resolve("reuse-state")).withApplicationId("lem-reuse-check")
+                .withBind("127.0.0.1", 0))) {
+            ResultsClient client = new ResultsClient(aggregator.httpUrl(), null, Duration.ofSeconds(5));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!client.get("/experiments/" + id).ok() && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polls until the aggregator has folded the topic
+            }
+            CliRun elsewhere = CliRun.of("run", config.toString(), "--experiment-id", id, "--bootstrap-servers",
+                    kafka.bootstrapServers(), "--aggregator-url", aggregator.httpUrl().toString(), "--results-dir",
+                    dir.resolve("other-results").toString());
+            assertThat(elsewhere.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(elsewhere.err()).contains("is already used (the aggregator at " + aggregator.httpUrl()
+                    + " has results for it)");
+        }
+        assertThat(new EventLogVerifier(KafkaTarget.of(kafka.bootstrapServers())).verify(id).exact()).isTrue();
     }
 
     @Test

@@ -18,6 +18,11 @@ final class BinReader {
         this.end = offset + length;
     }
 
+    /** Whether bytes remain: fields appended to a format later are read only when present. */
+    boolean hasMore() {
+        return pos < end;
+    }
+
     private void need(int n) {
         if (n < 0 || pos + n > end) {
             throw new SummaryFormatException("truncated summary record (need " + n + " bytes at " + pos + ")");

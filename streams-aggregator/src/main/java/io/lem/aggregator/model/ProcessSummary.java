@@ -80,6 +80,17 @@ public final class ProcessSummary {
     private long terminalEpochNanos;
     private String failureReason;
 
+    // runs: an experiment id names one run; a later run that reuses it starts its seqs at 0 again, so its events would
+    // pass for duplicates of the first run's or, past the first run's last seq, be folded into it
+    /** eventId of the start event (ProcessStarted, or ExperimentStarted for the launcher) folded in; null before. */
+    private String startEventId;
+    /** Start events of later runs under the same key (distinct eventIds); from the first on, nothing more is folded. */
+    private long laterRuns;
+    /** eventId of the last later run's start event seen, so that its re-sends are not counted as further runs. */
+    private String laterRunStartEventId;
+    /** Events that arrived from the first later run's start event on, and were not folded in. */
+    private long laterRunEvents;
+
     // ProcessStarted
     private String host;
     private long processStartedSeq = -1;
@@ -185,8 +196,8 @@ public final class ProcessSummary {
     /**
      * Folds one decoded event in.
      *
-     * @return false when the event was a duplicate (its seq had already been applied) and changed nothing but the
-     *         duplicate count
+     * @return false when the event was a duplicate (its seq had already been applied) or came from a later run that
+     *         reused the experiment id ({@link #laterRuns()}), and changed nothing but those counts
      */
     public boolean apply(DecodeResult result) {
         Envelope env = result.envelope();
@@ -198,6 +209,10 @@ public final class ProcessSummary {
         if (experimentId == null) {
             experimentId = env.experimentId();
             processIndex = env.processIndex();
+        }
+        if (startOfAnotherRun(result) || laterRuns > 0) {
+            laterRunEvents++;
+            return false;
         }
         if (!seqs.add(env.seq())) {
             duplicates++;
@@ -221,6 +236,29 @@ public final class ProcessSummary {
             eventsWithUnknownFields++;
         }
         fold(known.event());
+        return true;
+    }
+
+    /**
+     * Whether this is the start event of a run other than the one folded in: a start event whose eventId differs from
+     * the folded one's (a re-sent event keeps its id). Counts the run once however often its start is re-sent.
+     */
+    private boolean startOfAnotherRun(DecodeResult result) {
+        if (startEventId == null || !(result instanceof DecodeResult.Known)) {
+            return false;
+        }
+        LemEvent event = ((DecodeResult.Known) result).event();
+        if (!(event instanceof ProcessStarted) && !(event instanceof ExperimentStarted)) {
+            return false;
+        }
+        String id = result.envelope().eventId();
+        if (id.equals(startEventId)) {
+            return false;
+        }
+        if (!id.equals(laterRunStartEventId)) {
+            laterRuns++;
+            laterRunStartEventId = id;
+        }
         return true;
     }
 
@@ -415,6 +453,7 @@ public final class ProcessSummary {
         }
         processStartedSeq = seq;
         processStartedEpochNanos = e.envelope().timeEpochNanos();
+        startEventId = e.envelope().eventId();
         host = e.envelope().host();
         startInfo = new StartInfo(e.hostId(), e.pid(), e.localRank(), e.numProcesses(), e.cpuModel(), e.devices(),
                 e.plugins());
@@ -449,6 +488,7 @@ public final class ProcessSummary {
         }
         experimentStartedSeq = seq;
         experimentStartedEpochNanos = e.envelope().timeEpochNanos();
+        startEventId = e.envelope().eventId();
         configName = e.configName();
         modelName = e.modelName();
         modelRevision = e.modelRevision();
@@ -561,6 +601,19 @@ public final class ProcessSummary {
 
     public long duplicates() {
         return duplicates;
+    }
+
+    /**
+     * Later runs that reused this key's experiment id: start events (ProcessStarted, ExperimentStarted) with another
+     * eventId than the folded one's. From the first on, nothing more is folded in: the summary stays the first run's.
+     */
+    public long laterRuns() {
+        return laterRuns;
+    }
+
+    /** Events not folded in because they arrived from a later run's start event on ({@link #laterRuns()}). */
+    public long laterRunEvents() {
+        return laterRunEvents;
     }
 
     public long unknownEvents() {
@@ -966,6 +1019,12 @@ public final class ProcessSummary {
         w.svar(experimentEndNumProcesses);
         w.svar(experimentEndFailedProcesses);
         w.svar(experimentEndDurationNanos);
+
+        // appended to format 1 later: a record without them reads as a single run
+        w.str(startEventId);
+        w.uvar(laterRuns);
+        w.str(laterRunStartEventId);
+        w.uvar(laterRunEvents);
         byte[] out = w.toByteArray();
         encoded = out;
         encodedLengthHint = out.length;
@@ -1066,6 +1125,13 @@ public final class ProcessSummary {
         s.experimentEndNumProcesses = in.svarInt();
         s.experimentEndFailedProcesses = in.svarInt();
         s.experimentEndDurationNanos = in.svar();
+
+        if (in.hasMore()) {
+            s.startEventId = in.str();
+            s.laterRuns = in.uvar();
+            s.laterRunStartEventId = in.str();
+            s.laterRunEvents = in.uvar();
+        }
         s.encoded = bytes;
         return s;
     }

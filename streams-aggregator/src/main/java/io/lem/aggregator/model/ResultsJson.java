@@ -146,6 +146,8 @@ public final class ResultsJson {
         m.put("missing_seq", rangesText(p.missingSeqs()));
         m.put("missing_seq_count", p.missingSeqCount());
         m.put("duplicates_dropped", p.duplicates());
+        m.put("later_runs_ignored", p.laterRuns());
+        m.put("later_run_events_ignored", p.laterRunEvents());
         m.put("unknown_events", p.unknownEvents());
         if (!p.unknownTypes().isEmpty()) {
             m.put("unknown_event_types", new TreeMap<>(p.unknownTypes()));
@@ -196,6 +198,8 @@ public final class ResultsJson {
         long unknown = 0;
         long late = 0;
         long unresolved = 0;
+        List<Integer> reusedBy = new ArrayList<>();
+        long laterRunEvents = 0;
         for (ProcessSummary p : processes) {
             ProcessStatus s = e.statusOf(p);
             completed += s == ProcessStatus.COMPLETED ? 1 : 0;
@@ -209,8 +213,16 @@ public final class ResultsJson {
             unknown += p.unknownEvents();
             late += p.lateEvents();
             unresolved += p.unresolvedBatches();
+            if (p.laterRuns() > 0) {
+                reusedBy.add(p.processIndex());
+            }
+            laterRunEvents += p.laterRunEvents();
         }
         if (launcher != null) {
+            if (launcher.laterRuns() > 0) {
+                reusedBy.add(0, launcher.processIndex());
+            }
+            laterRunEvents += launcher.laterRunEvents();
             if (launcher.missingSeqCount() > 0) {
                 missingSeq.put(Integer.toString(launcher.processIndex()), rangesText(launcher.missingSeqs()));
             }
@@ -227,6 +239,8 @@ public final class ResultsJson {
         m.put("events", events);
         m.put("missing_seq", missingSeq);
         m.put("duplicates_dropped", duplicates);
+        m.put("experiment_id_reused_by", reusedBy);
+        m.put("later_run_events_ignored", laterRunEvents);
         m.put("unknown_events", unknown);
         m.put("late_events", late);
         m.put("unresolved_batches", unresolved);

@@ -37,6 +37,8 @@ public final class ProcessScript {
     private final List<LemEvent> events = new ArrayList<>();
     private long seq;
     private long clock;
+    /** Names the run: event ids depend on it, so a second script of the same key with another run is another run. */
+    private String run = "";
 
     public ProcessScript(String experimentId, int processIndex, String host, long startEpochNanos) {
         this.experimentId = experimentId;
@@ -62,6 +64,15 @@ public final class ProcessScript {
         return clock;
     }
 
+    /**
+     * Makes this script a different run of the same key (the experiment id used again): its events get other ids,
+     * where a script of the same key and run writes re-sends of the same events.
+     */
+    public ProcessScript run(String name) {
+        run = name;
+        return this;
+    }
+
     /** Moves the wall clock forward. */
     public ProcessScript advance(long nanos) {
         clock += nanos;
@@ -75,7 +86,7 @@ public final class ProcessScript {
     }
 
     public Envelope envelope() {
-        Envelope e = new Envelope(1, UUID.nameUUIDFromBytes((experimentId + "/" + processIndex + "/" + seq).getBytes())
+        Envelope e = new Envelope(1, UUID.nameUUIDFromBytes((experimentId + "/" + processIndex + "/" + seq + run).getBytes())
                 .toString(), experimentId, processIndex, seq, host, clock, clock - T0);
         seq++;
         return e;

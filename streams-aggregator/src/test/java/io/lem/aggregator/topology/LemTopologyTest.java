@@ -116,6 +116,41 @@ class LemTopologyTest {
         assertThat(after).isEqualTo(before);
     }
 
+    @Test
+    void aLaterRunUnderTheSameIdIsFlaggedAndNotCounted() {
+        ProcessScript l = launcher(1, Map.of());
+        l.experimentCompleted("completed", 1, 0);
+        h.send(l.events()).send(runner(0, T0, 100).events());
+        Map<String, Object> first = new LinkedHashMap<>(h.results(EXP));
+        assertThat(first.get("experiment_id_reused_by")).isEqualTo(List.of());
+
+        // the same id again: a second launcher and a longer runner, whose seqs go past the first run's
+        ProcessScript l2 = ProcessScript.launcher(EXP).run("again");
+        l2.experimentStarted(1, Map.of());
+        l2.experimentCompleted("failed", 1, 1);
+        ProcessScript p2 = new ProcessScript(EXP, 0, "node-0", T0 + 60 * S).run("again");
+        p2.processStarted(1, "gpu:GPU-0");
+        for (int b = 0; b < 3; b++) {
+            p2.batch(b, false, 2, 10, 10 * MS, 5 * MS, 5 * MS, 5 * MS);
+        }
+        p2.energy("gpu:GPU-0", "counter", "run", 900, 90 * MS);
+        p2.completed();
+        h.send(l2.events()).send(p2.events());
+
+        Map<String, Object> r = new LinkedHashMap<>(h.results(EXP));
+        assertThat(r.get("experiment_id_reused_by")).isEqualTo(List.of(-1, 0));
+        assertThat(r.get("later_run_events_ignored")).isEqualTo((long) l2.events().size() + p2.events().size());
+        assertThat(r.get("duplicates_dropped")).isEqualTo(0L);
+        // everything else is the first run's: status, tokens, energy
+        for (String field : List.of("experiment_id_reused_by", "later_run_events_ignored")) {
+            r.remove(field);
+            first.remove(field);
+        }
+        assertThat(r).isEqualTo(first);
+        assertThat(r.get("output_tokens")).isEqualTo(8L);
+        assertThat(r.get("status")).isEqualTo("completed");
+    }
+
     // ---------------------------------------------------------------------------------------------- gaps and states
 
     @Test
