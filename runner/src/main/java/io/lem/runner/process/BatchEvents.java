@@ -56,6 +56,13 @@ final class BatchEvents implements GenerationListener {
     private boolean windowed;
     private long batchStartNanos;
     private long batchInputTokens;
+    // the batch under way, for a BatchCompleted of what it did should the generation stop inside it (cutShort)
+    private boolean inBatch;
+    private int batchIndex;
+    private int batchSize;
+    private long batchPrefillNanos;
+    private long batchOutputTokens;
+    private long batchDecodeNanos;
 
     private int batches;
     private long inputTokens;
@@ -121,6 +128,12 @@ final class BatchEvents implements GenerationListener {
         if (batches == 0) {
             firstStartNanos = batchStartNanos;
         }
+        inBatch = true;
+        batchIndex = i;
+        batchSize = e.batchSize();
+        batchPrefillNanos = 0;
+        batchOutputTokens = 0;
+        batchDecodeNanos = 0;
     }
 
     @Override
@@ -130,6 +143,8 @@ final class BatchEvents implements GenerationListener {
         long tokens = batchInputTokens;
         long ttft = e.timeToFirstTokenNanos();
         pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new PrefillCompleted(env, i, ttft, tokens)));
+        batchPrefillNanos = ttft;
+        batchOutputTokens += e.tokensProduced();
     }
 
     @Override
@@ -141,6 +156,8 @@ final class BatchEvents implements GenerationListener {
         long nanos = e.stepNanos();
         pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new TokensGenerated(env, i, step, tokens,
                 nanos)));
+        batchOutputTokens += tokens;
+        batchDecodeNanos += nanos;
     }
 
     /**
@@ -166,8 +183,37 @@ final class BatchEvents implements GenerationListener {
         }
     }
 
+    /**
+     * The generation stopped inside a batch ({@code reason}: {@code cancelled} or {@code failed}): sends a
+     * {@code BatchCompleted} of what the batch did up to the last step it reported (tokens, durations; every sequence
+     * under finish reason {@code reason}), so that its tokens are counted with the energy its time drew. A measured
+     * batch only, and only once; nothing when no batch was under way. The events are queued: flush them after.
+     */
+    void cutShort(String reason) {
+        if (!inBatch || warmup) {
+            return;
+        }
+        inBatch = false;
+        long end = System.nanoTime();
+        int i = batchIndex;
+        long in = batchInputTokens;
+        long out = batchOutputTokens;
+        long prefill = batchPrefillNanos;
+        long decode = batchDecodeNanos;
+        long duration = end - batchStartNanos;
+        TreeMap<String, Integer> reasons = new TreeMap<>();
+        reasons.put(reason, batchSize);
+        pending.add((epoch, mono) -> emitter.emitAt(epoch, mono, env -> new BatchCompleted(env, i, in, out, prefill,
+                decode, duration, false, reasons)));
+        batches++;
+        inputTokens += in;
+        outputTokens += out;
+        lastEndNanos = end;
+    }
+
     @Override
     public void onBatchEnd(BatchEnd e) {
+        inBatch = false;
         long end = System.nanoTime();
         int i = indexOf(e.batchIndex());
         TreeMap<String, Integer> reasons = new TreeMap<>();

@@ -357,6 +357,13 @@ public final class RunnerProcess {
         List<GenerationResult> results;
         try {
             results = generator.generate(encoded, run);
+        } catch (RuntimeException e) {
+            // cancelled or failed part way: the batches done are reported, the one cut short with what it did, and
+            // so is what they drew (the window up to here), rather than a run with tokens and no energy
+            run.cutShort(e instanceof RunCancelledException ? "cancelled" : "failed");
+            flushPending(run);
+            endRunWindowEarly(m, e);
+            throw e;
         } finally {
             flushPending(run); // a failed or cancelled batch: what it reported is sent
         }
@@ -369,6 +376,18 @@ public final class RunnerProcess {
             phase = "saving outputs";
             state.outputsFile = OutputsFile.write(s.outputsFile(), shard, results, run::eventIndex);
             log.info("process {}: generated text written to {}", s.processIndex(), state.outputsFile);
+        }
+    }
+
+    /** Ends the run window of a generation that stopped with {@code cause}; a failure to do so is logged. */
+    private void endRunWindowEarly(ProcessMeasurement m, RuntimeException cause) {
+        try {
+            m.end(ProcessMeasurement.RUN_WINDOW);
+            log.info("process {}: run window ended early ({}), its energy is reported", settings.processIndex(),
+                    cause instanceof RunCancelledException ? "cancelled" : cause.toString());
+        } catch (RuntimeException e) {
+            log.warn("process {}: the run window could not be ended after {}: {}", settings.processIndex(),
+                    cause.toString(), e.toString());
         }
     }
 

@@ -107,6 +107,43 @@ class BatchEventsTest {
         assertThat(flops.envelope().timeEpochNanos()).as("stamped at the batch's end").isBetween(before, after);
     }
 
+    @Test
+    void aBatchCutShortIsReportedWithWhatItDid() throws Exception {
+        PluginRegistry registry = PluginRegistry.of(List.of(DiscoveredPlugin.of(new Source(Duration.ZERO), "test",
+                CONTEXT)), List.of(), CONTEXT);
+        try (ProcessMeasurement m = ProcessMeasurement.builder(registry, emitter).model(MODEL).open()) {
+            BatchEvents listener = new BatchEvents(emitter, m, Runnable::run, () -> { }, 0, false, false, () -> { },
+                    ProgressListener.NONE, 0, 2, System.nanoTime());
+            listener.onBatchStart(new BatchStart(0, 2, List.of(0, 1), 8, 8));
+            listener.onPrefillDone(new PrefillDone(0, 1_000, 2, null));
+            listener.onBatchEnd(new BatchEnd(0, List.of(0, 1), List.of(4, 4), List.of(1, 1),
+                    List.of(FinishReason.LENGTH, FinishReason.LENGTH), 1_000, 0, null));
+            listener.cutShort("cancelled"); // between batches: nothing under way
+            listener.onBatchStart(new BatchStart(1, 2, List.of(2, 3), 6, 8));
+            listener.onPrefillDone(new PrefillDone(1, 3_000, 2, null));
+            listener.onDecodeStep(new DecodeStep(1, 1, 2, 700));
+            listener.onDecodeStep(new DecodeStep(1, 2, 1, 600));
+            listener.cutShort("cancelled");
+            listener.cutShort("cancelled"); // once
+            listener.flushPending();
+            assertThat(listener.batches()).isEqualTo(2);
+            assertThat(listener.outputTokens()).isEqualTo(2 + 5);
+        }
+        List<BatchCompleted> completed = events.stream().filter(e -> e instanceof BatchCompleted)
+                .map(e -> (BatchCompleted) e).toList();
+        assertThat(completed).hasSize(2);
+        BatchCompleted cut = completed.get(1);
+        assertThat(cut.batchIndex()).isEqualTo(1);
+        assertThat(cut.inputTokens()).isEqualTo(6);
+        assertThat(cut.outputTokens()).as("the prefill's first tokens and two steps").isEqualTo(5);
+        assertThat(cut.prefillDurationNanos()).isEqualTo(3_000);
+        assertThat(cut.decodeDurationNanos()).isEqualTo(1_300);
+        assertThat(cut.durationNanos()).isPositive();
+        assertThat(cut.warmup()).isFalse();
+        assertThat(cut.finishReasons()).containsExactly(Map.entry("cancelled", 2));
+        assertThat(events.indexOf(cut)).as("after the batch's steps").isEqualTo(events.size() - 1);
+    }
+
     /** Three measured batches of two steps each; the batch windows whose readings were emitted. */
     private List<String> run(Duration updatePeriod, Long previousBatchNanos) throws Exception {
         PluginRegistry registry = PluginRegistry.of(List.of(DiscoveredPlugin.of(new Source(updatePeriod), "test",
