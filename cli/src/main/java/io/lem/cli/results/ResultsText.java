@@ -28,9 +28,11 @@ public final class ResultsText {
     public static void experiment(PrintWriter out, JsonNode e) {
         out.printf("experiment   %s  (%s, model %s)%n", text(e, "experiment_id"), text(e, "config_name"),
                 text(e, "model_name"));
-        out.printf("status       %s: %s of %s processes completed, %s failed; %s events, %s duplicates dropped%s%n",
+        out.printf("status       %s: %s of %s processes completed, %s failed%s; %s events, %s duplicates dropped%s%n",
                 text(e, "status"), text(e, "processes_completed"), text(e, "num_processes"),
-                text(e, "processes_failed"), text(e, "events"), text(e, "duplicates_dropped"),
+                text(e, "processes_failed"), e.path("processes_cancelled").asInt() > 0
+                        ? ", " + e.get("processes_cancelled").asInt() + " cancelled" : "",
+                text(e, "events"), text(e, "duplicates_dropped"),
                 e.path("missing_seq").size() > 0 ? ", missing seq " + e.get("missing_seq") : "");
         if (e.path("experiment_id_reused_by").size() > 0) {
             List<String> who = new ArrayList<>();

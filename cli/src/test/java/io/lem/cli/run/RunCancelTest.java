@@ -113,6 +113,14 @@ class RunCancelTest {
             perProcess += process.path("output_tokens").asLong();
         }
         assertThat(perProcess).isEqualTo(outputTokens);
+        // each runner says it was cancelled, not that it failed, and what it drew until then is counted: local rank
+        // 0's RAM meter covered the window up to where the runners stopped
+        assertThat(experiment.path("processes_cancelled").asInt()).isEqualTo(2);
+        assertThat(experiment.path("processes_failed").asInt()).isZero();
+        assertThat(out).contains("0 failed, 2 cancelled");
+        assertThat(experiment.path("total_energy_j").asDouble()).isPositive();
+        JsonNode ram = experiment.path("energy_by_device").elements().next();
+        assertThat(ram.path("window_coverage").asDouble()).isGreaterThanOrEqualTo(0.9);
         // nothing lost: every process's events (and the launcher's) are on the topic, gap-free and once each
         var report = new EventLogVerifier(KafkaTarget.of(kafka.bootstrapServers())).verify(id);
         assertThat(report.exact()).as(report.toString()).isTrue();

@@ -74,7 +74,7 @@ import java.util.function.Function;
 public final class RunnerProcess {
 
     /** The {@code ProcessFailed} reason of a cancelled process. */
-    public static final String CANCELLED_REASON = "cancelled";
+    public static final String CANCELLED_REASON = ProcessFailed.CANCELLED;
 
     /** Longest failure reason kept, in characters. */
     static final int MAX_REASON_LENGTH = 2000;

@@ -163,6 +163,7 @@ public final class ExperimentSummary {
     /**
      * The experiment's status, derived from the events (order of arrival does not matter):
      * {@code cancelled} when the launcher says so; {@code failed} when a process failed or the launcher says failed;
+     * else {@code cancelled} when a process was cancelled (a {@code lem runner} stopped with no launcher to say so);
      * {@code completed} only when ExperimentStarted arrived and every expected process (and any other seen) completed
      * with no missing seq; otherwise {@code incomplete} once the launcher reported the end, else {@code running}.
      */
@@ -180,6 +181,11 @@ public final class ExperimentSummary {
         }
         if ("failed".equals(end)) {
             return ExperimentStatus.FAILED;
+        }
+        for (ProcessSummary p : processes) {
+            if (p.status() == ProcessStatus.CANCELLED) {
+                return ExperimentStatus.CANCELLED;
+            }
         }
         boolean started = launcher.map(ProcessSummary::hasExperimentStarted).orElse(false);
         if (started) {

@@ -10,6 +10,11 @@ public enum ProcessStatus {
     COMPLETED,
     /** {@code ProcessFailed} arrived. */
     FAILED,
+    /**
+     * {@code ProcessFailed} with reason {@code cancelled} arrived: stopped on request (Ctrl-C, SIGTERM) after
+     * reporting what it had done.
+     */
+    CANCELLED,
     /** A terminal event arrived but seqs below it are missing (or the experiment ended without one). */
     INCOMPLETE;
 

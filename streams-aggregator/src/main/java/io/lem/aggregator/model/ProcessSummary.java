@@ -553,7 +553,7 @@ public final class ProcessSummary {
 
     public ProcessStatus status() {
         if (terminal == TERMINAL_FAILED) {
-            return ProcessStatus.FAILED;
+            return ProcessFailed.CANCELLED.equals(failureReason) ? ProcessStatus.CANCELLED : ProcessStatus.FAILED;
         }
         if (terminal == TERMINAL_COMPLETED) {
             return seqs.missingCount(terminalSeq) == 0 ? ProcessStatus.COMPLETED : ProcessStatus.INCOMPLETE;

@@ -191,6 +191,7 @@ public final class ResultsJson {
         m.put("processes_seen", processes.size());
         int completed = 0;
         int failed = 0;
+        int cancelled = 0;
         Map<String, Object> statuses = new LinkedHashMap<>();
         Map<String, Object> missingSeq = new LinkedHashMap<>();
         long events = 0;
@@ -204,6 +205,7 @@ public final class ResultsJson {
             ProcessStatus s = e.statusOf(p);
             completed += s == ProcessStatus.COMPLETED ? 1 : 0;
             failed += s == ProcessStatus.FAILED ? 1 : 0;
+            cancelled += s == ProcessStatus.CANCELLED ? 1 : 0;
             statuses.put(Integer.toString(p.processIndex()), s.json());
             if (p.missingSeqCount() > 0) {
                 missingSeq.put(Integer.toString(p.processIndex()), rangesText(p.missingSeqs()));
@@ -233,6 +235,7 @@ public final class ResultsJson {
         }
         m.put("processes_completed", completed);
         m.put("processes_failed", failed);
+        m.put("processes_cancelled", cancelled);
         m.put("missing_processes", e.missingProcesses());
         m.put("missing_process_count", e.missingProcessCount());
         m.put("process_statuses", statuses);

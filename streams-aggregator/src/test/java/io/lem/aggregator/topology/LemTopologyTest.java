@@ -5,6 +5,7 @@ import io.lem.aggregator.model.ProcessScript;
 import io.lem.aggregator.model.ResultsJson;
 import io.lem.api.carbon.GridIntensity;
 import io.lem.api.event.LemEvent;
+import io.lem.api.event.ProcessFailed;
 import io.lem.plugins.carbon.CarbonTable;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.common.header.Header;
@@ -216,6 +217,33 @@ class LemTopologyTest {
         assertThat(r.get("missing_processes")).isEqualTo(List.of(2));
         assertThat(get(r, "process_statuses")).isEqualTo(Map.of("0", "completed", "1", "incomplete"));
         assertThat(r.get("launcher_status")).isEqualTo("completed");
+    }
+
+    @Test
+    void aProcessStoppedOnRequestIsCancelledNotFailed() {
+        // lem runner stopped by SIGTERM on another host: no launcher says cancelled, the process does
+        ProcessScript l = launcher(2, Map.of());
+        ProcessScript p0 = runner(0, T0, 100);
+        ProcessScript p1 = new ProcessScript(EXP, 1, "node-1", T0);
+        p1.processStarted(2, "gpu:GPU-1");
+        p1.batch(0, false, 2, 10, 10 * MS, 5 * MS);
+        p1.energy("gpu:GPU-1", "counter", "run", 50, 15 * MS);
+        p1.failed(ProcessFailed.CANCELLED);
+        h.send(l.events()).send(p0.events()).send(p1.events());
+
+        Map<String, Object> r = h.results(EXP);
+        assertThat(r.get("status")).isEqualTo("cancelled");
+        assertThat(r.get("processes_failed")).isEqualTo(0);
+        assertThat(r.get("processes_cancelled")).isEqualTo(1);
+        assertThat(get(r, "process_statuses")).isEqualTo(Map.of("0", "completed", "1", "cancelled"));
+        assertThat(r.get("total_energy_j")).as("what it measured counts").isEqualTo(150.0);
+
+        // a real failure elsewhere still makes the experiment failed
+        ProcessScript p2 = new ProcessScript(EXP, 2, "node-2", T0);
+        p2.processStarted(3);
+        p2.failed("CUDA out of memory");
+        h.send(p2.events());
+        assertThat(h.results(EXP).get("status")).isEqualTo("failed");
     }
 
     @Test
