@@ -178,6 +178,7 @@ public final class RunCommand implements Callable<Integer> {
                 } finally {
                     LocalPeers.forget(LemHome.dir(), id);
                     board.maybePrint(true);
+                    deliverLeftovers(KafkaSinkSettings.defaults(target, LemHome.spoolDir()), id);
                     String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
                     int failedProcesses = failed;
                     launcher.emit(env -> new ExperimentCompleted(env, status, processes, failedProcesses,
@@ -209,6 +210,33 @@ public final class RunCommand implements Callable<Integer> {
     private static UserError usedId(String id, String evidence) {
         return new UserError("--experiment-id " + id + " is already used (" + evidence + "); an experiment id names "
                 + "one run: pick another, or leave --experiment-id out for a fresh one");
+    }
+
+    /**
+     * A runner killed outright (SIGKILL, the OOM killer) leaves in its spool what its sink had not delivered yet:
+     * delivered here, before the experiment ends, so that nothing it measured is lost. Runners still alive (this
+     * thread got here by an exception) keep their own spools.
+     */
+    private void deliverLeftovers(KafkaSinkSettings settings, String id) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (ChildRunner child : startedChildren()) {
+            if (child.isAlive()) {
+                continue;
+            }
+            try {
+                KafkaEventSink.Leftovers left = KafkaEventSink.deliverLeftovers(settings, id, child.index());
+                if (!left.found().isEmpty() && left.remaining().isEmpty()) {
+                    err.println("lem: delivered the events process " + child.index() + " had left undelivered in "
+                            + left.found().get(0).getParent());
+                } else if (!left.remaining().isEmpty()) {
+                    err.println("lem: the events process " + child.index() + " left undelivered could not be "
+                            + "delivered; they stay in " + left.remaining() + " (lem events import FILE... later)");
+                }
+            } catch (IOException | RuntimeException e) {
+                err.println("lem: cannot deliver what process " + child.index() + " left in its spool: " + e);
+            }
+        }
+        err.flush();
     }
 
     private List<ChildRunner> startedChildren() {

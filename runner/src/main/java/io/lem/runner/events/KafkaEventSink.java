@@ -72,6 +72,32 @@ public final class KafkaEventSink implements EventSink {
         }
     }
 
+    /**
+     * Delivers what earlier sinks of one process left in the spool directory (a runner killed before its sink could
+     * deliver), skipping what the topic already holds: opens a sink of that process, which delivers leftovers first,
+     * and closes it at once. For a supervisor whose runner died; never while that runner's sink is open.
+     *
+     * @return the spool files found, and those still there afterwards (Kafka unreachable: they stay for
+     *         {@code lem events import})
+     */
+    public static Leftovers deliverLeftovers(KafkaSinkSettings settings, String experimentId, int processIndex)
+            throws IOException {
+        List<Path> found = SpoolFile.filesOf(settings.spoolDir(), experimentId, processIndex);
+        if (found.isEmpty()) {
+            return new Leftovers(List.of(), List.of());
+        }
+        open(settings, experimentId, processIndex).close();
+        return new Leftovers(found, SpoolFile.filesOf(settings.spoolDir(), experimentId, processIndex));
+    }
+
+    /** What {@link #deliverLeftovers} found, and what is still undelivered. */
+    public record Leftovers(List<Path> found, List<Path> remaining) {
+        public Leftovers {
+            found = List.copyOf(found);
+            remaining = List.copyOf(remaining);
+        }
+    }
+
     /** Appends the event to the spool; the delivery thread does the rest. */
     @Override
     public void send(LemEvent event) {

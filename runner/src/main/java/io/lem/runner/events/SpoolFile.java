@@ -92,6 +92,28 @@ final class SpoolFile {
     }
 
     /**
+     * The non-empty spool files of one process in {@code spoolDir}: its spool and any set aside as recovered. What a
+     * sink that died (a runner killed outright) left undelivered.
+     */
+    static List<Path> filesOf(Path spoolDir, String experimentId, int processIndex) throws IOException {
+        if (!Files.isDirectory(spoolDir)) {
+            return List.of();
+        }
+        String base = baseName(experimentId, processIndex);
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(spoolDir)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String name = f.getFileName().toString();
+                if ((name.equals(base + SPOOL_SUFFIX) || name.startsWith(base + RECOVERED_INFIX)
+                        && name.endsWith(SPOOL_SUFFIX)) && Files.size(f) > 0) {
+                    found.add(f);
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * Opens a fresh spool for one process, holding {@code <base>.spool.lock} while it is open so that a second sink of
      * the same process (in this JVM or another) cannot take the file over. A spool left by an earlier sink is set
      * aside first; {@link #leftovers()} lists those waiting for delivery.

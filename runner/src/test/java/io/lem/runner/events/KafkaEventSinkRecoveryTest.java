@@ -207,6 +207,35 @@ class KafkaEventSinkRecoveryTest {
         assertThat(summary.exact()).isTrue();
     }
 
+    @Test
+    void aSupervisorDeliversWhatADeadSinkLeftExactlyOnce() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        KafkaTarget target = live("recovery.dead");
+        // what a runner killed outright leaves: part of its events in the topic, all of them in its spool
+        KafkaEventSink dead = KafkaEventSink.open(quick(unreachable("recovery.dead"), spoolDir), "dead", 2);
+        EventEmitter emitter = new EventEmitter("dead", 2, "h", dead);
+        TestEvents.emitMixed(emitter, 120);
+        dead.close();
+        Path spool = dead.spoolFile();
+        assertThat(spool).exists();
+        List<String> lines = Files.readAllLines(spool);
+        writeWithoutSeqHeader(target, "dead/2", lines.subList(0, 50));
+        KafkaSinkSettings settings = KafkaSinkSettings.defaults(target, spoolDir);
+        assertThat(KafkaEventSink.deliverLeftovers(settings, "dead", 3).found()).as("another process's").isEmpty();
+
+        KafkaEventSink.Leftovers left = KafkaEventSink.deliverLeftovers(settings, "dead", 2);
+
+        assertThat(left.found()).singleElement().isEqualTo(spool);
+        assertThat(left.remaining()).isEmpty();
+        try (Stream<Path> files = Files.list(spoolDir)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".jsonl"))).isEmpty();
+        }
+        KeySummary summary = new EventLogVerifier(target).verify("dead").key("dead/2");
+        assertThat(summary.count()).isEqualTo(120);
+        assertThat(summary.exact()).isTrue();
+        assertThat(KafkaEventSink.deliverLeftovers(settings, "dead", 2).found()).as("nothing left").isEmpty();
+    }
+
     /** Creates the topic and writes {@code lines} on {@code key} as lem did before the seq header: the value alone. */
     private static void writeWithoutSeqHeader(KafkaTarget target, String key, List<String> lines) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
