@@ -27,6 +27,8 @@ import io.lem.runner.events.KafkaEventSink;
 import io.lem.runner.events.KafkaSinkSettings;
 import io.lem.runner.events.KafkaTarget;
 import io.lem.runner.process.LocalPeers;
+import io.lem.runner.prompts.PromptException;
+import io.lem.runner.prompts.PromptSet;
 import io.lem.runner.process.RunnerMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,6 +122,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         Path configPath = effectiveConfig(id);
         ExperimentConfig config = load(configPath);
+        try {
+            // the runners read them again; a bad file is the user's to fix, before any broker or experiment exists
+            PromptSet.load(config.prompts(), config.taskType()).first(config.numInputPrompts());
+        } catch (PromptException e) {
+            throw new UserError(e.getMessage());
+        }
         int processes = config.numProcesses();
         kafka.defaultBootstrapServers(config.kafka().bootstrapServers());
 

@@ -159,6 +159,18 @@ class RunCommandTest {
         assertThat(run.err()).contains(bad + ":3: num_processes:");
     }
 
+    @Test
+    void aBadPromptsFileIsRefusedBeforeAnythingStarts() throws Exception {
+        Path prompts = Files.writeString(dir.resolve("bad-prompts.jsonl"), "{\"prompt\": \"hello\"}\n{\"prompt\": 3}\n");
+        // a broker nobody listens on: the error must come before any connection is tried
+        CliRun run = CliRun.of("run", QUICKSTART.toString(), "--prompts", prompts.toString(), "--bootstrap-servers",
+                "127.0.0.1:1", "--results-dir", dir.resolve("bad-prompts-results").toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(run.err()).isEqualTo("lem: " + prompts + ":2: \"prompt\" must be a string, got a number"
+                + System.lineSeparator());
+        assertThat(dir.resolve("bad-prompts-results")).doesNotExist();
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
