@@ -16,8 +16,9 @@ final class Verbosity {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(on ? Level.INFO : Level.WARN);
         ((Logger) LoggerFactory.getLogger("io.lem")).setLevel(on ? Level.DEBUG : Level.WARN);
-        for (String kafka : new String[]{"org.apache.kafka", "kafka"}) {
-            ((Logger) LoggerFactory.getLogger(kafka)).setLevel(on ? Level.INFO : Level.ERROR);
+        // quiet by default, as logback.xml sets them: Kafka's clients on refused connections, DJL's CUDA probe
+        for (String noisy : new String[]{"org.apache.kafka", "kafka", "ai.djl.util.cuda"}) {
+            ((Logger) LoggerFactory.getLogger(noisy)).setLevel(on ? Level.INFO : Level.ERROR);
         }
     }
 
