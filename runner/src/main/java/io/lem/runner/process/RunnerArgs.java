@@ -47,11 +47,12 @@ public record RunnerArgs(Path config, String experimentId, Integer processIndex,
 
     /** What {@code --help} prints. */
     public static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -cp <lem class path> io.lem.runner.process.RunnerMain --config C --experiment-id ID",
+            "Usage: lem runner --config C --experiment-id ID",
             "         [--process-index I] [--num-processes N] [--local-rank R] [--local-world-size N]",
             "         [--device cpu|gpu:N]",
             "         [--bootstrap-servers B | --events-file F] [--client-properties F]",
             "         [--plugins-dir D]... [--plugin-setting KEY=VALUE]... [--lem-home H] [--results-dir R]",
+            "  (or: java -cp <lem class path> io.lem.runner.process.RunnerMain with the same options)",
             "Runs one process of an experiment and emits its events to Kafka (or a JSONL file).",
             "  --process-index, --num-processes, --local-rank, --local-world-size default to $RANK, $WORLD_SIZE,",
             "  $LOCAL_RANK, $LOCAL_WORLD_SIZE (as set by torchrun/accelerate), else 0, the config's num_processes,",
