@@ -297,9 +297,12 @@ public final class RunOverheadBench {
             System.out.printf(Locale.ROOT, "%s: drift-robust cross-check, measured / bare over each two pairs in turn "
                     + "(bare-measured, measured-bare: a steady drift of the machine cancels): %s%n", model, blocks);
         }
+        double[] interval = medianInterval(ratios);
         System.out.printf(Locale.ROOT, "%s: bare median %.1f ms, measured median %.1f ms, slowdown %+.2f %% "
-                        + "(median of pairs; target <= %.1f %%): %s%n", model, median(bare), median(measured),
-                slowdown, TARGET_SLOWDOWN_PERCENT, slowdown <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL");
+                        + "(median of pairs; 95 %% bootstrap interval of that median %+.2f to %+.2f %%; target <= "
+                        + "%.1f %%): %s%n", model, median(bare), median(measured), slowdown, (interval[0] - 1) * 100,
+                (interval[1] - 1) * 100, TARGET_SLOWDOWN_PERCENT,
+                slowdown <= TARGET_SLOWDOWN_PERCENT ? "PASS" : "FAIL");
         return new Result(prompts.size(), median(bare), median(measured), slowdown, pairs.toString());
     }
 
@@ -439,6 +442,26 @@ public final class RunOverheadBench {
         }
         return blocks == 0 ? "" : String.format(Locale.ROOT, "%+.2f %% (median of %d blocks: %s %%)",
                 (median(ratios) - 1) * 100, blocks, out);
+    }
+
+    /**
+     * 2.5th and 97.5th percentiles of the median of {@code values} resampled with replacement (10,000 times, fixed
+     * seed): how far the verdict's median could move with other pairs from the same machine. Wide when the pairs
+     * are few or the machine noisy; a target inside it is not resolved by the run.
+     */
+    static double[] medianInterval(double[] values) {
+        int resamples = 10_000;
+        double[] medians = new double[resamples];
+        java.util.Random random = new java.util.Random(42);
+        double[] sample = new double[values.length];
+        for (int r = 0; r < resamples; r++) {
+            for (int i = 0; i < values.length; i++) {
+                sample[i] = values[random.nextInt(values.length)];
+            }
+            medians[r] = median(sample);
+        }
+        Arrays.sort(medians);
+        return new double[]{medians[(int) (0.025 * resamples)], medians[(int) (0.975 * resamples) - 1]};
     }
 
     static double median(double[] values) {

@@ -27,9 +27,9 @@ import io.lem.runner.events.KafkaEventSink;
 import io.lem.runner.events.KafkaSinkSettings;
 import io.lem.runner.events.KafkaTarget;
 import io.lem.runner.process.LocalPeers;
+import io.lem.runner.process.RunnerMain;
 import io.lem.runner.prompts.PromptException;
 import io.lem.runner.prompts.PromptSet;
-import io.lem.runner.process.RunnerMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -234,8 +234,8 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 KafkaEventSink.Leftovers left = KafkaEventSink.deliverLeftovers(settings, id, child.index());
                 if (!left.found().isEmpty() && left.remaining().isEmpty()) {
-                    err.println("lem: delivered the events process " + child.index() + " had left undelivered in "
-                            + left.found().get(0).getParent());
+                    err.println("lem: process " + child.index() + " left a spool in " + left.found().get(0)
+                            .getParent() + "; what of it Kafka did not have yet is delivered now");
                 } else if (!left.remaining().isEmpty()) {
                     err.println("lem: the events process " + child.index() + " left undelivered could not be "
                             + "delivered; they stay in " + left.remaining() + " (lem events import FILE... later)");
