@@ -54,7 +54,7 @@ import java.util.Map;
  * this many pairs can resolve the target on this machine.
  *
  * <pre>
- * usage: RunOverheadBench [--model NAME]... [--repeats N (default 7)]
+ * usage: RunOverheadBench [--model NAME]... [--repeats N (default 21 for tiny-llama, 7 otherwise)]
  *                         [--prompts N (default 448 for tiny-llama, 24 otherwise)]
  *                         [--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file]
  *                         [--control] [--warmup-pairs N (default 0)]
@@ -91,21 +91,37 @@ public final class RunOverheadBench {
         return model.endsWith("/tiny-llama") ? 448 : 24;
     }
 
-    /** {@code prompts} is 0 when not given: then {@link #defaultPrompts(String)} per model. */
+    /**
+     * Pairs per model when {@code --repeats} is not given: a tiny-model pair takes about 2 s and single pairs swing by
+     * tens of percent on the development VM (seven pairs put the median's 95 % bootstrap interval at about -15 to
+     * +11 %), so it gets 21; a SmolLM2-sized pair takes about 40 s and swings by a few percent, 7.
+     */
+    static int defaultRepeats(String model) {
+        return model.endsWith("/tiny-llama") ? 21 : 7;
+    }
+
+    /**
+     * {@code prompts} is 0 when not given: then {@link #defaultPrompts(String)} per model; {@code repeats} likewise
+     * ({@link #defaultRepeats(String)}).
+     */
     record Options(List<String> models, int repeats, int prompts, int batchSize, int newTokens, boolean kafka,
                    boolean control, int warmupPairs) {
         int promptsFor(String model) {
             return prompts > 0 ? prompts : defaultPrompts(model);
         }
 
-        static final String USAGE = "[--model NAME]... [--repeats N (default 7)] "
+        int repeatsFor(String model) {
+            return repeats > 0 ? repeats : defaultRepeats(model);
+        }
+
+        static final String USAGE = "[--model NAME]... [--repeats N (default 21 for tiny-llama, 7 otherwise)] "
                 + "[--prompts N (default 448 for tiny-llama, 24 otherwise)] "
                 + "[--batch-size B (default 4)] [--new-tokens T (default 32)] [--sink kafka|file (default kafka)] "
                 + "[--control] [--warmup-pairs N (default 0)]";
 
         static Options parse(String[] args) {
             List<String> models = new ArrayList<>();
-            int repeats = 7;
+            int repeats = 0;
             int prompts = 0;
             int batch = 4;
             int tokens = 32;
@@ -125,7 +141,12 @@ public final class RunOverheadBench {
                 try {
                     switch (flag) {
                         case "--model" -> models.add(value);
-                        case "--repeats" -> repeats = Integer.parseInt(value);
+                        case "--repeats" -> {
+                            repeats = Integer.parseInt(value);
+                            if (repeats < 1) {
+                                throw new IllegalArgumentException("--repeats must be >= 1, was " + repeats);
+                            }
+                        }
                         case "--prompts" -> prompts = Integer.parseInt(value);
                         case "--batch-size" -> batch = Integer.parseInt(value);
                         case "--new-tokens" -> tokens = Integer.parseInt(value);
@@ -142,8 +163,8 @@ public final class RunOverheadBench {
                     throw new IllegalArgumentException(flag + ": not a whole number: " + value);
                 }
             }
-            if (repeats < 1 || prompts < 0 || batch < 1 || tokens < 1) {
-                throw new IllegalArgumentException("--repeats, --prompts, --batch-size and --new-tokens must be >= 1");
+            if (prompts < 0 || batch < 1 || tokens < 1) {
+                throw new IllegalArgumentException("--prompts, --batch-size and --new-tokens must be >= 1");
             }
             if (warmupPairs < 0) {
                 throw new IllegalArgumentException("--warmup-pairs must be >= 0, was " + warmupPairs);
@@ -221,13 +242,14 @@ public final class RunOverheadBench {
                 lemHome);
         List<Prompt> prompts = PromptSet.load(c.prompts()).first(c.numInputPrompts()).shard(0, 1);
         System.out.printf("%n%s: %d prompts in batches of %d, %d new tokens each, %d repetitions%s%n", model,
-                prompts.size(), o.batchSize(), o.newTokens(), o.repeats(), o.control()
+                prompts.size(), o.batchSize(), o.newTokens(), o.repeatsFor(model), o.control()
                         ? "; A/A CONTROL: the 'measured' side is a second bare loop, so the slowdown is the bench's "
                         + "own noise for this many pairs" : "");
 
-        double[] bare = new double[o.repeats()];
-        double[] measured = new double[o.repeats()];
-        double[] ratios = new double[o.repeats()];
+        int repeats = o.repeatsFor(model);
+        double[] bare = new double[repeats];
+        double[] measured = new double[repeats];
+        double[] ratios = new double[repeats];
         try (LemTokenizer tokenizer = LemTokenizer.load(files);
              LoadedModel loaded = load(files, c)) {
             List<int[]> encoded = prompts.stream().map(p -> tokenizer.encode(p.text())).toList();
@@ -248,7 +270,7 @@ public final class RunOverheadBench {
                 System.out.printf(Locale.ROOT, "  warm-up pair %d (not counted): bare %.1f ms, measured %.1f ms%n",
                         w + 1, b.ms(), m.ms());
             }
-            for (int rep = 0; rep < o.repeats(); rep++) {
+            for (int rep = 0; rep < repeats; rep++) {
                 boolean bareFirst = rep % 2 == 0;
                 String id = "exp_overhead_" + rep;
                 Window b;
