@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The worker takes what has arrived every 50 ms, not at each event:
  * an emitting thread that woke the worker would often lose its core to it (on 2 cores the tiny model's generation
- * thread was preempted ~350 times in a 0.8 s window that way, against ~30 times in a bare loop). So a crash of the
+ * thread was preempted ~350 times in a 0.8 s window that way, against ~30 times in a bare loop). With nothing queued
+ * it does not wake at all: the first item queued wakes it, and it takes what has arrived 50 ms later (a timed take
+ * also when idle woke it 20 times a second through a SmolLM2-sized run's 3 s batches, each wake-up a preemption of
+ * the generation thread on a host that the generation saturates). So a crash of the
  * JVM can lose up to one interval of events more than a synchronous sink (the generation loop already holds up to a
  * batch of them, at most a second, before sending). Order is kept: events reach the wrapped sink in the order
  * {@link #send} accepted them. {@link #flush} and {@link #drain} call the worker at once and return when every event
@@ -50,6 +53,10 @@ public final class HandOffSink implements EventSink {
     private long written;
     /** Threads waiting for the worker (flush, drain, a stream's last event): it does not wait out its interval. */
     private int waiters;
+    /** The worker waits for anything to be queued (nothing was): the next {@link #enqueue} wakes it. */
+    private boolean idle;
+    /** Times the worker woke from a wait (tests: an idle sink must not wake). */
+    private long wakeups;
     private boolean closing;
     private volatile RuntimeException failure;
     /** The last event the wrapped sink refused, and what it threw. */
@@ -112,6 +119,10 @@ public final class HandOffSink implements EventSink {
             }
             queue.add(item);
             accepted++;
+            if (idle) {
+                idle = false;
+                lock.notifyAll();
+            }
             return accepted;
         }
     }
@@ -204,6 +215,13 @@ public final class HandOffSink implements EventSink {
         }
     }
 
+    /** Times the worker has woken from a wait so far. */
+    long wakeups() {
+        synchronized (lock) {
+            return wakeups;
+        }
+    }
+
     private void fail(LemEvent event, RuntimeException e) {
         synchronized (lock) {
             refused = event;
@@ -219,7 +237,18 @@ public final class HandOffSink implements EventSink {
         ArrayList<Object> batch = new ArrayList<>(256);
         while (true) {
             synchronized (lock) {
-                // wait out the interval, unless the sink closes or someone waits for what is queued
+                // nothing queued: sleep until something is, however long that takes
+                while (queue.isEmpty() && !closing) {
+                    idle = true;
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        // only close ends the worker; it is interrupted by nobody else
+                    }
+                    wakeups++;
+                }
+                idle = false;
+                // then wait out the interval, unless the sink closes or someone waits for what is queued
                 long deadline = System.nanoTime() + INTERVAL_NANOS;
                 for (long left = INTERVAL_NANOS; left > 0 && !closing && !(waiters > 0 && !queue.isEmpty());
                      left = deadline - System.nanoTime()) {
@@ -228,6 +257,7 @@ public final class HandOffSink implements EventSink {
                     } catch (InterruptedException e) {
                         // only close ends the worker; it is interrupted by nobody else
                     }
+                    wakeups++;
                 }
                 if (queue.isEmpty()) {
                     if (closing) {

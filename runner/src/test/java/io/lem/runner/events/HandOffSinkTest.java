@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -106,6 +107,25 @@ class HandOffSinkTest {
         for (int i = 0; i < seqs.size(); i++) {
             assertThat(seqs.get(i)).isEqualTo(i);
         }
+    }
+
+    @Test
+    void anIdleWorkerSleepsUntilSomethingIsQueuedAndThenTakesIt() throws InterruptedException {
+        RecordingSink target = new RecordingSink();
+        HandOffSink sink = new HandOffSink(target, "hand-off-test");
+        sink.send(event(0));
+        sink.flush();
+        long before = sink.wakeups();
+        // nothing queued for six intervals: a timed take would have woken six times (each a core taken from the
+        // generation on a saturated host); an idle worker does not wake
+        Thread.sleep(300);
+        assertThat(sink.wakeups() - before).isLessThanOrEqualTo(1);
+        // the next event still arrives on its own, without a flush
+        sink.send(event(1));
+        Conditions.await("the event queued after the idle spell to reach the wrapped sink", Duration.ofSeconds(10),
+                () -> target.seqs().size() == 2);
+        assertThat(target.seqs()).containsExactly(0L, 1L);
+        sink.close();
     }
 
     @Test
