@@ -45,8 +45,7 @@ final class DataDirLock implements AutoCloseable {
         }
         if (lock == null) {
             closeQuietly(channel);
-            throw new BrokerStartException("Data dir " + dataDir + " is in use by another running embedded Kafka "
-                    + "(it holds the lock " + file + "); stop that one or use another data dir");
+            throw new DataDirInUseException(dataDir, file);
         }
         return new DataDirLock(channel, lock);
     }

@@ -1,7 +1,9 @@
 package io.lem.cli.kafka;
 
 import io.lem.broker.BrokerSettings;
+import io.lem.broker.DataDirInUseException;
 import io.lem.broker.EmbeddedKafka;
+import io.lem.cli.ExitCodes;
 import io.lem.cli.LemHome;
 import io.lem.cli.UserError;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,7 +58,16 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> clien
         if (onLocalPorts) {
             settings = settings.withPort(LOCAL_PORT).withControllerPort(LOCAL_PORT + 1);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.start(settings);
+        EmbeddedKafka kafka;
+        try {
+            kafka = EmbeddedKafka.start(settings);
+        } catch (DataDirInUseException e) {
+            // a lem run of its own keeps its embedded broker to itself (its port is not the local one): say how to
+            // run experiments side by side instead of how to free a lock
+            throw new UserError("the embedded Kafka in " + e.dataDir() + " is in use by another lem command (a lem "
+                    + "run, or lem broker/serve with other ports); to run experiments side by side start 'lem serve' "
+                    + "once, which every lem run then uses, or give this command its own LEM_HOME", ExitCodes.FAILED);
+        }
         return new KafkaConnection(kafka.bootstrapServers(), clientProperties, kafka);
     }
 

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lem.aggregator.app.AggregatorApp;
 import io.lem.aggregator.app.AggregatorSettings;
 import io.lem.aggregator.http.ResultsClient;
+import io.lem.broker.BrokerSettings;
+import io.lem.broker.EmbeddedKafka;
 import io.lem.broker.testing.KafkaTestBroker;
 import io.lem.cli.CliRun;
 import io.lem.cli.ExitCodes;
+import io.lem.cli.LemHome;
 import io.lem.runner.events.EventLogVerifier;
 import io.lem.runner.events.KafkaTarget;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +29,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * {@code lem run} end to end: two runner JVMs on the synthetic model against a real broker, an aggregator started for
@@ -169,6 +173,29 @@ class RunCommandTest {
         assertThat(run.err()).isEqualTo("lem: " + prompts + ":2: \"prompt\" must be a string, got a number"
                 + System.lineSeparator());
         assertThat(dir.resolve("bad-prompts-results")).doesNotExist();
+    }
+
+    @Test
+    void aRunBesideAnotherThatHoldsTheEmbeddedBrokerIsToldToUseLemServe() throws Exception {
+        assumeFalse(listening(9092), "a broker answers on 127.0.0.1:9092: lem run would use it");
+        // what a lem run without Kafka settings holds while it runs: the embedded broker on LEM_HOME/kafka
+        try (EmbeddedKafka other = EmbeddedKafka.start(BrokerSettings.defaults(LemHome.kafkaDataDir()))) {
+            CliRun run = CliRun.of("run", QUICKSTART.toString(), "--aggregator-url", "http://127.0.0.1:" + freePort(),
+                    "--results-dir", dir.resolve("beside-results").toString());
+            assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILED);
+            assertThat(run.err()).contains("the embedded Kafka in " + LemHome.kafkaDataDir()
+                    + " is in use by another lem command", "start 'lem serve' once").hasLineCount(1);
+            assertThat(other.bootstrapServers()).as("the other one is untouched").isNotBlank();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws Exception {
