@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +86,13 @@ public final class EventCodec {
 
     private final StreamingDecoder streaming = new StreamingDecoder(MAPPER, TYPES);
 
+    /**
+     * Where {@link #encode} writes, reused per thread: the result is copied out at its exact length, so an event
+     * costs one array of its own size rather than a growing builder's blocks as well.
+     */
+    private static final ThreadLocal<ByteArrayOutputStream> ENCODE_BUFFER =
+            ThreadLocal.withInitial(() -> new ByteArrayOutputStream(1024));
+
     /** All event type names this build knows. */
     public static Set<String> knownTypeNames() {
         return TYPES.keySet();
@@ -95,14 +102,17 @@ public final class EventCodec {
      * The event as one JSON object: the envelope's fields first ({@link #ENVELOPE_FIELDS}, {@code type} second),
      * then the event's own fields in declaration order, nulls left out.
      *
-     * <p>Written in one pass, without a tree: the envelope by a generator, the fields by Jackson's record serializer
-     * told to skip {@code envelope}, spliced after it. Runners encode an event per decode step and per power sample,
+     * <p>Written in one pass, without a tree: the envelope by a generator, the fields of the frequent types by the
+     * same generator ({@link FrequentEventFields}), the others by Jackson's record serializer told to skip
+     * {@code envelope}, spliced after it. Runners encode an event per decode step and per power sample,
      * and the tree path cost ~5x as much; {@link #encodeViaTree} is kept as the reference the tests compare with.
      */
     public byte[] encode(LemEvent event) {
         try {
             Envelope env = event.envelope();
-            ByteArrayBuilder out = new ByteArrayBuilder(256);
+            ByteArrayOutputStream out = ENCODE_BUFFER.get();
+            out.reset();
+            boolean written;
             try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // the object stays open for the fields
                 g.writeStartObject();
@@ -115,6 +125,13 @@ public final class EventCodec {
                 g.writeStringField("host", env.host());
                 g.writeNumberField("timeEpochNanos", env.timeEpochNanos());
                 g.writeNumberField("monoNanos", env.monoNanos());
+                written = FrequentEventFields.write(event, g);
+                if (written) {
+                    g.writeEndObject();
+                }
+            }
+            if (written) {
+                return out.toByteArray();
             }
             byte[] body = WITHOUT_ENVELOPE.writeValueAsBytes(event); // {"field":...} or {}
             if (body.length > 2) {

@@ -26,6 +26,19 @@ class EncoderEquivalenceTest {
         events.add(new ProcessFailed(odd, "line one\nline two \u2014 \"quoted\"", 0));
         events.add(new PowerSample(odd, "cpu:h:package-0", 0.1 + 0.2, "cpu-model"));    // a double that needs 17 digits
         events.add(new ProcessStarted(odd, null, 1L, 0, 1, List.of(), null, List.of()));  // empty lists, nulls
+        // the frequent types, written field by field: nulls, empty maps, odd doubles and strings
+        events.add(new EnergyReading(odd, "cpu:h\"x", "model", "batch-3", 1e-9, 0, null, null));
+        events.add(new EnergyReading(odd, "gpu:a", "counter", "run", Double.MAX_VALUE, -1, -0.0, "nvml"));
+        events.add(new MemorySample(odd, "rss:h:process-0", 0, Long.MAX_VALUE, null));
+        events.add(new FlopsEstimate(odd, "parameter", null, 0.0, 1.0 / 3, 0, Map.of()));
+        events.add(new FlopsEstimate(odd, "counted", 7, 1e300, 5e-324, 9, Map.of("mlp", 2.5, "attention", 1e20,
+                "lm-head", 0.1 + 0.7)));
+        events.add(new BatchCompleted(odd, 3, 0, 0, 0, 0, 0, true, Map.of()));
+        events.add(new BatchCompleted(odd, 3, 8, 5, 1, 2, 3, false, Map.of("cancelled", 2, "eos", 1, "length", 9)));
+        events.add(new PowerSample(odd, null, Double.MIN_VALUE, null));
+        events.add(new TokensGenerated(odd, Integer.MAX_VALUE, -1, 0, Long.MIN_VALUE));
+        events.add(new BatchStarted(odd, 0, 1, 2, 3, true));
+        events.add(new PrefillCompleted(odd, -5, 0, Long.MAX_VALUE));
         return events;
     }
 

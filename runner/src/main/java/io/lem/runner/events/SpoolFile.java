@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -35,6 +36,8 @@ final class SpoolFile {
     private final List<Path> leftovers;
     private FileChannel writer;
     private FileChannel reader;
+    /** One event line at a time on its way to the file (guarded by this). */
+    private final ByteBuffer lineBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private long end;
     private long dropped;
     private long firstSeq = -1;
@@ -170,10 +173,16 @@ final class SpoolFile {
             throw new IllegalArgumentException("events of one process must be sent in seq order: got seq " + seq
                     + " after " + lastSeq);
         }
-        byte[] line = new byte[encoded.length + 1];
-        System.arraycopy(encoded, 0, line, 0, encoded.length);
-        line[encoded.length] = '\n';
-        ByteBuffer buffer = ByteBuffer.wrap(line);
+        ByteBuffer buffer;
+        if (encoded.length < lineBuffer.capacity()) {
+            // the usual event: one copy into a reused direct buffer, which a heap buffer would be copied to anyway
+            buffer = lineBuffer.clear().put(encoded).put((byte) '\n').flip();
+        } else {
+            byte[] line = Arrays.copyOf(encoded, encoded.length + 1);
+            line[encoded.length] = '\n';
+            buffer = ByteBuffer.wrap(line);
+        }
+        int length = buffer.remaining();
         try {
             while (buffer.hasRemaining()) {
                 writer.write(buffer);
@@ -182,7 +191,7 @@ final class SpoolFile {
             broken = e;
             throw e;
         }
-        end += line.length;
+        end += length;
         if (firstSeq < 0) {
             firstSeq = seq;
         }

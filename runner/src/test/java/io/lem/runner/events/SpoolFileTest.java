@@ -45,6 +45,18 @@ class SpoolFileTest {
     }
 
     @Test
+    void linesOfAnyLengthGoInWholeAndInOrder() throws Exception {
+        SpoolFile spool = SpoolFile.open(dir, "exp", 3);
+        String longLine = "x".repeat(200_000); // beyond the reused line buffer
+        spool.append(0, bytes("short"));
+        spool.append(1, bytes(longLine));
+        spool.append(2, bytes("after"));
+        assertThat(spool.end()).isEqualTo(6 + longLine.length() + 1 + 6);
+        assertThat(Files.readString(spool.path())).isEqualTo("short\n" + longLine + "\nafter\n");
+        spool.close();
+    }
+
+    @Test
     void aSecondSpoolOfAnOpenProcessIsRefused() throws Exception {
         SpoolFile first = SpoolFile.open(dir, "exp", 0);
         assertThatThrownBy(() -> SpoolFile.open(dir, "exp", 0)).isInstanceOf(IllegalStateException.class)
