@@ -137,7 +137,8 @@ public final class RunCommand implements Callable<Integer> {
                 throw usedId(id, "the aggregator at " + aggregator.url() + " has results for it");
             }
             KafkaTarget target = kafka.target(connection);
-            KafkaEventSink sink = KafkaEventSink.open(KafkaSinkSettings.defaults(target, LemHome.spoolDir()), id,
+            KafkaSinkSettings sinkSettings = KafkaSinkSettings.defaults(target, LemHome.spoolDir());
+            KafkaEventSink sink = KafkaEventSink.open(sinkSettings, id,
                     LemEvent.LAUNCHER_PROCESS_INDEX);
             EventEmitter launcher = new EventEmitter(id, LemEvent.LAUNCHER_PROCESS_INDEX, HostName.local(), sink);
             long start = System.nanoTime();
@@ -186,7 +187,7 @@ public final class RunCommand implements Callable<Integer> {
                 } finally {
                     LocalPeers.forget(LemHome.dir(), id);
                     board.maybePrint(true);
-                    deliverLeftovers(KafkaSinkSettings.defaults(target, LemHome.spoolDir()), id);
+                    deliverLeftovers(sinkSettings, id); // the runners spool where the launcher does
                     String status = cancelled ? "cancelled" : failed > 0 ? "failed" : "completed";
                     int failedProcesses = failed;
                     launcher.emit(env -> new ExperimentCompleted(env, status, processes, failedProcesses,

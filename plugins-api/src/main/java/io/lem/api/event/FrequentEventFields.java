@@ -46,11 +46,7 @@ final class FrequentEventFields {
             g.writeNumberField("decodeDurationNanos", e.decodeDurationNanos());
             g.writeNumberField("durationNanos", e.durationNanos());
             g.writeBooleanField("warmup", e.warmup());
-            g.writeObjectFieldStart("finishReasons");
-            for (Map.Entry<String, Integer> r : e.finishReasons().entrySet()) {
-                g.writeNumberField(r.getKey(), r.getValue());
-            }
-            g.writeEndObject();
+            numbers(g, "finishReasons", e.finishReasons());
         } else if (event instanceof EnergyReading e) {
             string(g, "deviceKey", e.deviceKey());
             string(g, "method", e.method());
@@ -76,15 +72,24 @@ final class FrequentEventFields {
             g.writeNumberField("flops", e.flops());
             g.writeNumberField("macs", e.macs());
             g.writeNumberField("tokens", e.tokens());
-            g.writeObjectFieldStart("breakdown");
-            for (Map.Entry<String, Double> b : e.breakdown().entrySet()) {
-                g.writeNumberField(b.getKey(), b.getValue());
-            }
-            g.writeEndObject();
+            numbers(g, "breakdown", e.breakdown());
         } else {
             return false;
         }
         return true;
+    }
+
+    /** A map of numbers as Jackson writes it: entries in the map's order, an Integer as an int, others as double. */
+    private static void numbers(JsonGenerator g, String name, Map<String, ? extends Number> map) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, ? extends Number> entry : map.entrySet()) {
+            if (entry.getValue() instanceof Integer i) {
+                g.writeNumberField(entry.getKey(), i.intValue());
+            } else {
+                g.writeNumberField(entry.getKey(), entry.getValue().doubleValue());
+            }
+        }
+        g.writeEndObject();
     }
 
     private static void string(JsonGenerator g, String name, String value) throws IOException {

@@ -88,7 +88,7 @@ final class SpoolFile {
         try (Stream<Path> files = Files.list(spoolDir)) {
             files.filter(f -> {
                 String name = f.getFileName().toString();
-                return name.startsWith(base + RECOVERED_INFIX) && name.endsWith(SPOOL_SUFFIX);
+                return isRecovered(name, base);
             }).sorted().forEach(leftovers::add);
         }
         return leftovers;
@@ -107,13 +107,17 @@ final class SpoolFile {
         try (Stream<Path> files = Files.list(spoolDir)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
                 String name = f.getFileName().toString();
-                if ((name.equals(base + SPOOL_SUFFIX) || name.startsWith(base + RECOVERED_INFIX)
-                        && name.endsWith(SPOOL_SUFFIX)) && Files.size(f) > 0) {
+                if ((name.equals(base + SPOOL_SUFFIX) || isRecovered(name, base)) && Files.size(f) > 0) {
                     found.add(f);
                 }
             }
         }
         return found;
+    }
+
+    /** Whether {@code name} is a spool of process {@code base} set aside for delivery. */
+    private static boolean isRecovered(String name, String base) {
+        return name.startsWith(base + RECOVERED_INFIX) && name.endsWith(SPOOL_SUFFIX);
     }
 
     /**
