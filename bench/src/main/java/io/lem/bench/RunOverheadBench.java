@@ -17,6 +17,7 @@ import io.lem.runner.generate.GenerationConfig;
 import io.lem.runner.generate.GenerationListener;
 import io.lem.runner.generate.GenerationResult;
 import io.lem.runner.generate.Generator;
+import io.lem.runner.measure.BackgroundPriority;
 import io.lem.runner.measure.JitSettle;
 import io.lem.runner.model.ModelFiles;
 import io.lem.runner.model.ModelLocator;
@@ -198,7 +199,10 @@ public final class RunOverheadBench {
         }
         boolean pass = true;
         List<String> table = new ArrayList<>();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(BrokerSettings.defaults(work.resolve("kafka")))) {
+        // started as `lem run` starts its local stack: below the runner's priority (BackgroundPriority)
+        int brokerNiceSteps = BackgroundPriority.configuredSteps(System.getenv());
+        try (EmbeddedKafka broker = BackgroundPriority.callLowered("lem-bench-broker-start", brokerNiceSteps,
+                () -> EmbeddedKafka.start(BrokerSettings.defaults(work.resolve("kafka"))))) {
             System.out.printf("setup: %d CPUs, PyTorch intra-op threads %s, Java %s, embedded broker %s, "
                             + "LEM_HOME %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("ai.djl.pytorch.num_threads", "= CPUs"), System.getProperty("java.version"),

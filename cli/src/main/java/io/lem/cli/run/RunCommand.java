@@ -26,6 +26,7 @@ import io.lem.runner.events.EventEmitter;
 import io.lem.runner.events.KafkaEventSink;
 import io.lem.runner.events.KafkaSinkSettings;
 import io.lem.runner.events.KafkaTarget;
+import io.lem.runner.measure.BackgroundPriority;
 import io.lem.runner.process.LocalPeers;
 import io.lem.runner.process.RunnerMain;
 import io.lem.runner.prompts.PromptException;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +116,12 @@ public final class RunCommand implements Callable<Integer> {
         if (!ExperimentIds.valid(id)) {
             throw new UserError("--experiment-id: use letters, digits, '.', '_' and '-' only, was '" + id + "'");
         }
+        int stackNiceSteps;
+        try {
+            stackNiceSteps = BackgroundPriority.configuredSteps(System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
         if (experimentId != null) {
             Path exported = resultsDir.resolve("aggregated").resolve(id + ".json");
             if (Files.exists(exported)) {
@@ -131,8 +139,9 @@ public final class RunCommand implements Callable<Integer> {
         int processes = config.numProcesses();
         kafka.defaultBootstrapServers(config.kafka().bootstrapServers());
 
-        try (KafkaConnection connection = kafka.connect();
-             LocalAggregator aggregator = LocalAggregator.find(aggregatorUrl, connection, out)) {
+        try (LocalStack stack = LocalStack.open(kafka::connect, aggregatorUrl, out, stackNiceSteps)) {
+            KafkaConnection connection = stack.connection();
+            LocalAggregator aggregator = stack.aggregator();
             if (experimentId != null && aggregator.knows(id)) {
                 throw usedId(id, "the aggregator at " + aggregator.url() + " has results for it");
             }
@@ -195,7 +204,7 @@ public final class RunCommand implements Callable<Integer> {
                     sink.flush();
                     sink.close();
                 }
-                summarize(out, aggregator, id, processes);
+                summarize(out, aggregator, id, processes, sentLastSeqs());
             } finally {
                 launcherDone.countDown();
                 try {
@@ -300,9 +309,34 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The last seq each runner that reported its result sent (a runner killed outright reported none). */
+    private Map<Integer, Long> sentLastSeqs() {
+        Map<Integer, Long> sent = new TreeMap<>();
+        for (ChildRunner child : startedChildren()) {
+            JsonNode result = child.result();
+            if (result != null && result.path("lastSeq").canConvertToLong()) {
+                sent.put(child.index(), result.path("lastSeq").asLong());
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Whether the experiment view has folded, for every process in {@code sent}, its events up to the last seq its
+     * runner sent. The launcher's own end can be folded before a runner's last events: they are on other partitions,
+     * and the aggregator (below the runners' priority, see BackgroundPriority) may still be catching up.
+     */
+    static boolean foldedUpTo(JsonNode experiment, Map<Integer, Long> sent) {
+        Map<Integer, Long> folded = new TreeMap<>();
+        for (JsonNode row : experiment.path("processes")) {
+            folded.put(row.path("process_index").asInt(), row.path("last_seq").asLong(-1));
+        }
+        return sent.entrySet().stream().allMatch(e -> folded.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    }
+
     /** Waits for the aggregator to see the end of the experiment, prints the summary and exports results/. */
-    private void summarize(PrintWriter out, LocalAggregator aggregator, String id, int processes)
-            throws IOException, InterruptedException {
+    private void summarize(PrintWriter out, LocalAggregator aggregator, String id, int processes,
+                           Map<Integer, Long> sent) throws IOException, InterruptedException {
         ResultsClient client = new ResultsClient(aggregator.url(), aggregator.token(), Duration.ofSeconds(10));
         JsonNode experiment = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -312,7 +346,7 @@ public final class RunCommand implements Callable<Integer> {
                 experiment = r.json();
                 String status = experiment.path("status").asText();
                 if (experiment.path("processes_seen").asInt() >= processes && !status.equals("running")
-                        && experiment.has("launcher_status")) {
+                        && experiment.has("launcher_status") && foldedUpTo(experiment, sent)) {
                     break;
                 }
             }
@@ -412,6 +446,37 @@ public final class RunCommand implements Callable<Integer> {
             env.put("CUDA_VISIBLE_DEVICES", Integer.toString(config.gpuList().get(index)));
         }
         return env;
+    }
+
+    /**
+     * The Kafka connection and the aggregator of a run. An embedded broker or aggregator started for the run runs
+     * {@code niceSteps} below the runners' priority: they fold the runners' events on the same cores while they
+     * generate (BackgroundPriority).
+     */
+    record LocalStack(KafkaConnection connection, LocalAggregator aggregator) implements AutoCloseable {
+        /** The thread that starts them; every thread they create inherits its lower priority. */
+        static final String START_THREAD = "lem-local-stack-start";
+
+        static LocalStack open(Callable<KafkaConnection> connect, URI aggregatorUrl, PrintWriter out, int niceSteps)
+                throws Exception {
+            KafkaConnection connection = BackgroundPriority.callLowered(START_THREAD, niceSteps, connect);
+            try {
+                return new LocalStack(connection, BackgroundPriority.callLowered(START_THREAD, niceSteps,
+                        () -> LocalAggregator.find(aggregatorUrl, connection, out)));
+            } catch (Exception | Error e) {
+                connection.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                aggregator.close();
+            } finally {
+                connection.close();
+            }
+        }
     }
 
     /** The aggregator the run reports to: one already answering, else one started in this JVM for the run. */

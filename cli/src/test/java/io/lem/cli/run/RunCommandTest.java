@@ -11,8 +11,10 @@ import io.lem.broker.testing.KafkaTestBroker;
 import io.lem.cli.CliRun;
 import io.lem.cli.ExitCodes;
 import io.lem.cli.LemHome;
+import io.lem.cli.kafka.KafkaConnection;
 import io.lem.runner.events.EventLogVerifier;
 import io.lem.runner.events.KafkaTarget;
+import io.lem.runner.measure.BackgroundPriority;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code lem run} end to end: two runner JVMs on the synthetic model against a real broker, an aggregator started for
@@ -96,6 +99,11 @@ class RunCommandTest {
         JsonNode p0 = json.readTree(results.resolve("raw").resolve(id).resolve("process_0.json").toFile());
         JsonNode p1 = json.readTree(results.resolve("raw").resolve(id).resolve("process_1.json").toFile());
 
+        // the summary waited for the experiment view to fold each runner's last event
+        assertThat(experiment.path("processes")).extracting(r -> r.path("last_seq").asLong())
+                .containsExactly(p0.path("last_seq").asLong(), p1.path("last_seq").asLong());
+        assertThat(p0.path("last_seq").asLong()).isPositive();
+
         // tokens: 6 prompts x at most 16 new tokens, split 3/3 over the processes, sums agree
         long out0 = p0.path("output_tokens").asLong();
         long out1 = p1.path("output_tokens").asLong();
@@ -156,6 +164,17 @@ class RunCommandTest {
     }
 
     @Test
+    void theSummaryWaitsUntilTheViewHasFoldedWhatEachRunnerSent() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode view = json.readTree("{\"processes\": [{\"process_index\": 0, \"last_seq\": 64},"
+                + " {\"process_index\": 1, \"last_seq\": 40}]}");
+        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(0, 64L, 1, 40L))).isTrue();
+        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(0, 64L, 1, 64L))).as("process 1 behind").isFalse();
+        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(2, 0L))).as("process 2 not in the view").isFalse();
+        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of())).as("no runner reported").isTrue();
+    }
+
+    @Test
     void invalidConfigIsRefusedBeforeAnythingStarts() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "config_name: x\nmodel_name: y\nnum_processes: 0\n");
         CliRun run = CliRun.of("run", bad.toString(), "--bootstrap-servers", "127.0.0.1:1");
@@ -187,6 +206,35 @@ class RunCommandTest {
                     + " is in use by another lem command", "start 'lem serve' once").hasLineCount(1);
             assertThat(other.bootstrapServers()).as("the other one is untouched").isNotBlank();
         }
+    }
+
+    @Test
+    void theBrokerAndAggregatorStartedForARunRunBelowTheRunnersPriority() throws Exception {
+        assumeTrue(BackgroundPriority.currentNice().isPresent(), "Linux /proc only");
+        int base = BackgroundPriority.currentNice().getAsInt();
+        assumeTrue(base <= 9, "this JVM already runs at nice " + base);
+        // this class's own broker runs at the test's priority: only the threads the stack adds count
+        List<Integer> brokerBefore = BackgroundPriority.nicesOfThreadsNamed("data-plane-kafka-request-handler");
+        List<Integer> streamsBefore = BackgroundPriority.nicesOfThreadsNamed("lem-aggregator");
+        java.io.StringWriter printed = new java.io.StringWriter();
+        try (RunCommand.LocalStack stack = RunCommand.LocalStack.open(() -> KafkaConnection.open(null, null),
+                java.net.URI.create("http://127.0.0.1:" + freePort()), new java.io.PrintWriter(printed), 10)) {
+            assertThat(stack.connection().embedded()).as("no Kafka configured: the embedded broker").isNotNull();
+            // threads the broker and Kafka Streams created while starting, and the stream thread's, inherit
+            assertThat(added(brokerBefore, BackgroundPriority.nicesOfThreadsNamed("data-plane-kafka-request-handler")))
+                    .as("the embedded broker's request handlers").isNotEmpty().containsOnly(base + 10);
+            assertThat(added(streamsBefore, BackgroundPriority.nicesOfThreadsNamed("lem-aggregator")))
+                    .as("Kafka Streams' threads").isNotEmpty().containsOnly(base + 10);
+            assertThat(BackgroundPriority.nicesOfThreadsNamed(RunCommand.LocalStack.START_THREAD)).as("done").isEmpty();
+            assertThat(BackgroundPriority.currentNice().getAsInt()).as("the launcher's own thread").isEqualTo(base);
+        }
+    }
+
+    /** {@code now} without one occurrence of each value of {@code before}. */
+    private static List<Integer> added(List<Integer> before, List<Integer> now) {
+        List<Integer> rest = new ArrayList<>(now);
+        before.forEach(rest::remove);
+        return rest;
     }
 
     private static boolean listening(int port) {

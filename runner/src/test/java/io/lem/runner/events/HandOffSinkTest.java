@@ -2,6 +2,7 @@ package io.lem.runner.events;
 
 import io.lem.api.event.Envelope;
 import io.lem.api.event.LemEvent;
+import io.lem.runner.measure.BackgroundPriority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
 class HandOffSinkTest {
@@ -24,6 +26,7 @@ class HandOffSinkTest {
     private static final class RecordingSink implements EventSink {
         final List<Long> seqs = new ArrayList<>();
         final List<String> threads = new ArrayList<>();
+        final List<Integer> nices = new ArrayList<>();
         final CountDownLatch release = new CountDownLatch(1);
         volatile long failAt = -1;
         volatile long holdAt = -1;
@@ -46,6 +49,8 @@ class HandOffSinkTest {
             synchronized (this) {
                 seqs.add(seq);
                 threads.add(Thread.currentThread().getName());
+                BackgroundPriority.currentThreadId()
+                        .ifPresent(id -> BackgroundPriority.niceOf(id).ifPresent(nices::add));
             }
         }
 
@@ -85,6 +90,20 @@ class HandOffSinkTest {
         assertThat(target.flushes).isEqualTo(1);
         sink.close();
         assertThat(target.closed).isTrue();
+    }
+
+    @Test
+    void theWorkerKeepsThePriorityOfTheThreadsThatWaitForIt() {
+        // the generation waits for the worker (its lock, the drain at the end of a window): a lowered worker made
+        // those waits priority inversion (BackgroundPriority)
+        assumeTrue(BackgroundPriority.currentNice().isPresent(), "Linux /proc only");
+        int base = BackgroundPriority.currentNice().getAsInt();
+        RecordingSink target = new RecordingSink();
+        HandOffSink sink = new HandOffSink(target, "hand-off-nice");
+        sink.send(event(0));
+        sink.flush();
+        assertThat(target.nices).containsExactly(base);
+        sink.close();
     }
 
     @Test

@@ -302,6 +302,8 @@ public final class ResultsJson {
                     p.measuredEndEpochNanos())));
             Double joules = EnergyAccounting.of(List.of(p)).totalJoules();
             put(r, "energy_j", joules);
+            // what a launcher compares with the last seq its runner sent, to know the view has folded all of it
+            r.put("last_seq", p.lastSeq());
             rows.add(r);
         }
         m.put("processes", rows);
