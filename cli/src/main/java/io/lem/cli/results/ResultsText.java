@@ -25,13 +25,28 @@ public final class ResultsText {
         }
     }
 
+    /**
+     * The processes of an experiment that is over (the launcher ended it) whose streams have no end event: a runner
+     * killed outright (SIGKILL, the OOM killer) records neither completion nor failure, and "0 failed" alone would
+     * hide it.
+     */
+    private static String unended(JsonNode e) {
+        if (!e.has("launcher_status") || !e.has("num_processes")) {
+            return "";
+        }
+        int ended = e.path("processes_completed").asInt() + e.path("processes_failed").asInt()
+                + e.path("processes_cancelled").asInt();
+        int unended = e.get("num_processes").asInt() - ended;
+        return unended > 0 ? ", " + unended + " without an end (killed?)" : "";
+    }
+
     public static void experiment(PrintWriter out, JsonNode e) {
         out.printf("experiment   %s  (%s, model %s)%n", text(e, "experiment_id"), text(e, "config_name"),
                 text(e, "model_name"));
-        out.printf("status       %s: %s of %s processes completed, %s failed%s; %s events, %s duplicates dropped%s%n",
+        out.printf("status       %s: %s of %s processes completed, %s failed%s%s; %s events, %s duplicates dropped%s%n",
                 text(e, "status"), text(e, "processes_completed"), text(e, "num_processes"),
                 text(e, "processes_failed"), e.path("processes_cancelled").asInt() > 0
-                        ? ", " + e.get("processes_cancelled").asInt() + " cancelled" : "",
+                        ? ", " + e.get("processes_cancelled").asInt() + " cancelled" : "", unended(e),
                 text(e, "events"), text(e, "duplicates_dropped"),
                 e.path("missing_seq").size() > 0 ? ", missing seq " + e.get("missing_seq") : "");
         if (e.path("experiment_id_reused_by").size() > 0) {

@@ -94,6 +94,22 @@ class ResultsCommandsTest {
     }
 
     @Test
+    void processesWithoutAnEndAreCountedInTheStatusLine() throws Exception {
+        // a run whose launcher saw process 1 killed: neither completed nor failed in the events
+        Path results = dir.resolve("killed-results");
+        Files.createDirectories(results.resolve("aggregated"));
+        Files.writeString(results.resolve("aggregated").resolve("exp_killed.json"), "{\"experiment_id\": "
+                + "\"exp_killed\", \"status\": \"failed\", \"processes_completed\": 1, \"num_processes\": 2, "
+                + "\"processes_failed\": 0, \"processes_cancelled\": 0, \"launcher_status\": \"failed\", "
+                + "\"failed_processes\": 1, \"events\": 70, \"duplicates_dropped\": 0}");
+        CliRun show = CliRun.of("results", "show", "exp_killed", "--aggregator-url", "http://127.0.0.1:" + freePort(),
+                "--results-dir", results.toString());
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("status       failed: 1 of 2 processes completed, 0 failed, 1 without an end "
+                + "(killed?); 70 events");
+    }
+
+    @Test
     void compareTwoExperimentsSideBySide() {
         CliRun compare = CliRun.of("results", "compare", EXP, EXP, "--aggregator-url", url);
         assertThat(compare.exitCode()).as(compare.err()).isZero();
