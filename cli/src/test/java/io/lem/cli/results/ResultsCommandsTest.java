@@ -80,15 +80,9 @@ class ResultsCommandsTest {
     @Test
     void aReusedExperimentIdIsSaidInTheSummary() throws Exception {
         // exported results of an experiment whose id a later run used again (the fields the aggregator writes)
-        Path results = dir.resolve("reused-results");
-        Files.createDirectories(results.resolve("aggregated"));
-        Files.writeString(results.resolve("aggregated").resolve("exp_reused.json"), "{\"experiment_id\": "
-                + "\"exp_reused\", \"status\": \"completed\", \"processes_completed\": 1, \"num_processes\": 1, "
-                + "\"processes_failed\": 0, \"events\": 40, \"duplicates_dropped\": 0, "
-                + "\"experiment_id_reused_by\": [-1, 0], \"later_run_events_ignored\": 57}");
-        CliRun show = CliRun.of("results", "show", "exp_reused", "--aggregator-url", "http://127.0.0.1:" + freePort(),
-                "--results-dir", results.toString());
-        assertThat(show.exitCode()).as(show.err()).isZero();
+        CliRun show = showExported("exp_reused", "{\"experiment_id\": \"exp_reused\", \"status\": \"completed\", "
+                + "\"processes_completed\": 1, \"num_processes\": 1, \"processes_failed\": 0, \"events\": 40, "
+                + "\"duplicates_dropped\": 0, \"experiment_id_reused_by\": [-1, 0], \"later_run_events_ignored\": 57}");
         assertThat(show.out()).contains("note: a later run used this experiment id again (the launcher, process 0); "
                 + "only the first run is counted, the later run's 57 events were ignored");
     }
@@ -96,17 +90,23 @@ class ResultsCommandsTest {
     @Test
     void processesWithoutAnEndAreCountedInTheStatusLine() throws Exception {
         // a run whose launcher saw process 1 killed: neither completed nor failed in the events
-        Path results = dir.resolve("killed-results");
-        Files.createDirectories(results.resolve("aggregated"));
-        Files.writeString(results.resolve("aggregated").resolve("exp_killed.json"), "{\"experiment_id\": "
-                + "\"exp_killed\", \"status\": \"failed\", \"processes_completed\": 1, \"num_processes\": 2, "
-                + "\"processes_failed\": 0, \"processes_cancelled\": 0, \"launcher_status\": \"failed\", "
-                + "\"failed_processes\": 1, \"events\": 70, \"duplicates_dropped\": 0}");
-        CliRun show = CliRun.of("results", "show", "exp_killed", "--aggregator-url", "http://127.0.0.1:" + freePort(),
-                "--results-dir", results.toString());
-        assertThat(show.exitCode()).as(show.err()).isZero();
+        CliRun show = showExported("exp_killed", "{\"experiment_id\": \"exp_killed\", \"status\": \"failed\", "
+                + "\"processes_completed\": 1, \"num_processes\": 2, \"processes_failed\": 0, "
+                + "\"processes_cancelled\": 0, \"launcher_status\": \"failed\", \"failed_processes\": 1, "
+                + "\"events\": 70, \"duplicates_dropped\": 0}");
         assertThat(show.out()).contains("status       failed: 1 of 2 processes completed, 0 failed, 1 without an end "
                 + "(killed?); 70 events");
+    }
+
+    /** {@code lem results show id} with no aggregator answering, over an exported {@code results/} holding json. */
+    private static CliRun showExported(String id, String json) throws Exception {
+        Path results = dir.resolve(id + "-results");
+        Files.createDirectories(results.resolve("aggregated"));
+        Files.writeString(results.resolve("aggregated").resolve(id + ".json"), json);
+        CliRun show = CliRun.of("results", "show", id, "--aggregator-url", "http://127.0.0.1:" + freePort(),
+                "--results-dir", results.toString());
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        return show;
     }
 
     @Test
