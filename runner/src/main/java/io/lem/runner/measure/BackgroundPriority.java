@@ -83,9 +83,7 @@ public final class BackgroundPriority {
      * @return whether the thread now runs {@code steps} lower (or at the lowest priority); true for 0 steps
      */
     public static boolean lowerCurrentThread(int steps) {
-        if (steps < 0 || steps > LOWEST_NICE) {
-            throw new IllegalArgumentException("steps must be 0-" + LOWEST_NICE + ", got " + steps);
-        }
+        requireSteps(steps);
         if (steps == 0) {
             return true;
         }
@@ -119,9 +117,7 @@ public final class BackgroundPriority {
      */
     public static <T> T callLowered(String name, int steps, Callable<T> work) throws Exception {
         Objects.requireNonNull(work, "work");
-        if (steps < 0 || steps > LOWEST_NICE) {
-            throw new IllegalArgumentException("steps must be 0-" + LOWEST_NICE + ", got " + steps);
-        }
+        requireSteps(steps); // here, on the caller's thread, rather than inside the task
         FutureTask<T> task = new FutureTask<>(() -> {
             lowerCurrentThread(steps);
             return work.call();
@@ -194,6 +190,12 @@ public final class BackgroundPriority {
             return List.of();
         }
         return nices;
+    }
+
+    private static void requireSteps(int steps) {
+        if (steps < 0 || steps > LOWEST_NICE) {
+            throw new IllegalArgumentException("steps must be 0-" + LOWEST_NICE + ", got " + steps);
+        }
     }
 
     private static void reportOnce(String message) {
