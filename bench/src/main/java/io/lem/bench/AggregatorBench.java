@@ -419,6 +419,7 @@ public final class AggregatorBench {
         private AggregatorSettings settings(Path dir) {
             AggregatorSettings s = AggregatorSettings.defaults(broker.bootstrapServers())
                     .withStateDir(dir.resolve("state"))
+                    .withNativeLibraryDir(dir.resolve("native"))
                     .withBind("127.0.0.1", 0)
                     .withStartTimeout(Duration.ofSeconds(120));
             if (o.commitIntervalMs() != null) {

@@ -21,6 +21,11 @@ public final class LemHome {
         return dir().resolve("kafka");
     }
 
+    /** Where RocksDB's JNI library is kept for the aggregators lem starts, extracted once per RocksDB build. */
+    public static Path nativeDir() {
+        return dir().resolve("native");
+    }
+
     /** Where runner processes spool events the broker has not acknowledged. */
     public static Path spoolDir() {
         return dir().resolve("spool");

@@ -36,6 +36,7 @@ final class TopicAggregation implements AutoCloseable {
                     .withClientProperties(connection.clientProperties())
                     .withTopics(kafka.topicName(), io.lem.events.kafka.LemTopics.DEAD_LETTERS)
                     .withStateDir(LemHome.dir().resolve("aggregator").resolve("replays"))
+                    .withNativeLibraryDir(LemHome.nativeDir())
                     .withBind(bindHost, bindPort);
             replay = Replay.start(settings, experimentId);
             replay.awaitCaughtUp(CATCH_UP_TIMEOUT);

@@ -501,6 +501,7 @@ public final class RunCommand implements Callable<Integer> {
             AggregatorSettings settings = AggregatorSettings.defaults(connection.bootstrapServers())
                     .withClientProperties(connection.clientProperties())
                     .withStateDir(LemHome.dir().resolve("aggregator").resolve("state"))
+                    .withNativeLibraryDir(LemHome.nativeDir())
                     .withBind("127.0.0.1", 0);
             try {
                 AggregatorApp app = AggregatorApp.start(settings);

@@ -74,6 +74,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                     .withClientProperties(connection.clientProperties())
                     .withApplicationId(applicationId)
                     .withStateDir(stateDir != null ? stateDir : LemHome.dir().resolve("aggregator").resolve("state"))
+                    .withNativeLibraryDir(LemHome.nativeDir())
                     .withBind(address.host(), address.port())
                     .withNumStreamThreads(streamThreads)
                     .withTopics(kafka.topicName(), io.lem.events.kafka.LemTopics.DEAD_LETTERS);

@@ -99,6 +99,7 @@ public final class AggregatorApp implements AutoCloseable {
                 throw new AggregatorException(e.getMessage(), e);
             }
         }
+        RocksDbLibrary.load(settings.nativeLibraryDir());
         Admin admin = Admin.create(adminConfig(settings));
         QueryServer server = null;
         AggregatorApp app = null;

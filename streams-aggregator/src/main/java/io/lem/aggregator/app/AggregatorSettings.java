@@ -38,13 +38,15 @@ import java.util.TreeSet;
  * @param experimentFilter   when set, only this experiment is aggregated (replays of one experiment); null for all
  * @param startTimeout       how long {@link AggregatorApp#start} waits for topics and for the RUNNING state
  * @param closeTimeout       how long {@link AggregatorApp#close} waits for Streams to shut down
+ * @param nativeLibraryDir   where RocksDB's JNI library is kept and loaded from ({@link RocksDbLibrary}); null leaves
+ *                           it to RocksDB, which copies it into {@code java.io.tmpdir} for every process
  */
 public record AggregatorSettings(String bootstrapServers, Map<String, String> clientProperties, String applicationId,
                                  Path stateDir, String bindHost, int bindPort, String advertisedHost,
                                  String bearerToken, int numStreamThreads, Duration commitInterval,
                                  String eventsTopic, String deadLetterTopic, int topicPartitions,
                                  short replicationFactor, long cacheMaxBytes, String experimentFilter,
-                                 Duration startTimeout, Duration closeTimeout) {
+                                 Duration startTimeout, Duration closeTimeout, Path nativeLibraryDir) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
@@ -119,7 +121,7 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
                 Path.of(System.getProperty("user.home"), ".lem", "aggregator", "state"), DEFAULT_BIND_HOST,
                 DEFAULT_PORT, null, null, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL, LemTopics.EVENTS,
                 LemTopics.DEAD_LETTERS, DEFAULT_PARTITIONS, (short) -1, DEFAULT_CACHE_MAX_BYTES, null, Duration.ofSeconds(60),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), null);
     }
 
     /** The host other instances reach this one at. */
@@ -140,93 +142,100 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
     public AggregatorSettings withClientProperties(Map<String, String> v) {
         return new AggregatorSettings(bootstrapServers, v, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withApplicationId(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, v, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withStateDir(Path v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, v, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     /** Host and port of the HTTP server; port 0 picks a free one. */
     public AggregatorSettings withBind(String host, int port) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, host, port,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withAdvertisedHost(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 v, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withBearerToken(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, v, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withNumStreamThreads(int v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, v, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withCommitInterval(Duration v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, v, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withTopics(String events, String deadLetters) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, events, deadLetters,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withTopicPartitions(int v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                v, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                v, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withReplicationFactor(short v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, v, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, v, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withCacheMaxBytes(long v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, v, experimentFilter, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, v, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     /** Aggregate only this experiment (null: all). */
     public AggregatorSettings withExperimentFilter(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, v, startTimeout, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, v, startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withStartTimeout(Duration v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, v, closeTimeout);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, v, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withCloseTimeout(Duration v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, v);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, v, nativeLibraryDir);
+    }
+
+    /** Where RocksDB's JNI library is kept (null: RocksDB copies it into {@code java.io.tmpdir} for every process). */
+    public AggregatorSettings withNativeLibraryDir(Path v) {
+        return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
+                advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, v);
     }
 
     /** Never shows client property values (SASL passwords) or the token. */
@@ -240,7 +249,7 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
                 + ", deadLetterTopic=" + deadLetterTopic + ", topicPartitions=" + topicPartitions
                 + ", replicationFactor=" + replicationFactor + ", cacheMaxBytes=" + cacheMaxBytes
                 + ", experimentFilter=" + experimentFilter + ", startTimeout=" + startTimeout + ", closeTimeout="
-                + closeTimeout + "]";
+                + closeTimeout + ", nativeLibraryDir=" + nativeLibraryDir + "]";
     }
 
     private static void requirePositive(Duration d, String name) {

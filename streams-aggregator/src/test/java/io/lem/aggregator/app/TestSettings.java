@@ -24,6 +24,7 @@ public final class TestSettings {
         return AggregatorSettings.defaults(bootstrap)
                 .withApplicationId(applicationId)
                 .withStateDir(stateDir)
+                .withNativeLibraryDir(stateDir.toAbsolutePath().resolveSibling("native"))
                 .withBind("127.0.0.1", 0)
                 .withTopics(eventsTopic, deadLetterTopic)
                 .withCommitInterval(Duration.ofMillis(100))

@@ -77,9 +77,10 @@ final class NvmlStub {
         Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gcc.waitFor()).as("gcc output: %s", output).isZero();
-        library.toFile().deleteOnExit();
-        dir.resolve("script.txt").toFile().deleteOnExit();
+        // deleted at exit in reverse order of registration: the directory last, once it is empty
         dir.toFile().deleteOnExit();
+        dir.resolve("script.txt").toFile().deleteOnExit();
+        library.toFile().deleteOnExit();
         return library;
     }
 
