@@ -47,17 +47,22 @@ class RunCommandTest {
     @TempDir
     static Path dir;
     private static KafkaTestBroker kafka;
+    private static String previousHome; // the build's own (pom.xml), so no test writes to ~/.lem
 
     @BeforeAll
     static void start() {
-        System.setProperty("lem.home", dir.resolve("home").toString());
+        previousHome = System.setProperty("lem.home", dir.resolve("home").toString());
         kafka = KafkaTestBroker.start(dir);
     }
 
     @AfterAll
     static void stop() {
         kafka.close();
-        System.clearProperty("lem.home");
+        if (previousHome == null) {
+            System.clearProperty("lem.home");
+        } else {
+            System.setProperty("lem.home", previousHome);
+        }
     }
 
     @Test
