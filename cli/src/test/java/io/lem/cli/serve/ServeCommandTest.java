@@ -31,8 +31,8 @@ class ServeCommandTest {
         try (KafkaTestBroker kafka = KafkaTestBroker.start(dir)) {
             Path log = dir.resolve("serve.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    "io.lem.cli.LemMain", "serve", "--bootstrap-servers", kafka.bootstrapServers(),
+            Process serve = new ProcessBuilder(java, "-Dlem.home=" + dir.resolve("home"), "-cp",
+                    System.getProperty("java.class.path"), "io.lem.cli.LemMain", "serve", "--bootstrap-servers", kafka.bootstrapServers(),
                     "--bind", "127.0.0.1:0", "--state-dir", dir.resolve("state").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
