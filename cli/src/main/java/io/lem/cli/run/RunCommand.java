@@ -14,6 +14,7 @@ import io.lem.cli.LemHome;
 import io.lem.cli.UserError;
 import io.lem.cli.VersionProvider;
 import io.lem.cli.kafka.KafkaConnection;
+import io.lem.cli.results.AggregatorOptions;
 import io.lem.cli.kafka.KafkaOptions;
 import io.lem.cli.results.AggregateCommand;
 import io.lem.cli.results.ResultsExporter;
@@ -66,6 +67,8 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Time a cancelled runner gets to record its state and flush its events (RunnerMain's advice). */
     private static final long CANCEL_GRACE_SECONDS = 45;
+    /** How long the summary waits for the aggregator to fold the run's last events. */
+    private static final Duration SUMMARY_WAIT = Duration.ofSeconds(120);
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String INTRA_OP_THREADS = "ai.djl.pytorch.num_threads";
     /** Whether the JDK the runners start from has the module (the same java.home as this JVM). */
@@ -204,7 +207,9 @@ public final class RunCommand implements Callable<Integer> {
                     sink.flush();
                     sink.close();
                 }
-                summarize(out, aggregator, id, processes, sentLastSeqs());
+                summarize(out, aggregator, id, processes, sentLastSeqs(),
+                        exportAgain(id, aggregator.app == null ? aggregator.url() : null,
+                                connection.embedded() == null ? connection.bootstrapServers() : null, resultsDir));
             } finally {
                 launcherDone.countDown();
                 try {
@@ -327,26 +332,60 @@ public final class RunCommand implements Callable<Integer> {
      * and the aggregator (below the runners' priority, see BackgroundPriority) may still be catching up.
      */
     static boolean foldedUpTo(JsonNode experiment, Map<Integer, Long> sent) {
+        return behind(experiment, sent).isEmpty();
+    }
+
+    /** Per process in {@code sent} whose events the view has not folded to the end: "process N at seq F of L". */
+    private static List<String> behind(JsonNode experiment, Map<Integer, Long> sent) {
         Map<Integer, Long> folded = new TreeMap<>();
         for (JsonNode row : experiment.path("processes")) {
             folded.put(row.path("process_index").asInt(), row.path("last_seq").asLong(-1));
         }
-        return sent.entrySet().stream().allMatch(e -> folded.getOrDefault(e.getKey(), -1L) >= e.getValue());
+        List<String> behind = new ArrayList<>();
+        new TreeMap<>(sent).forEach((process, last) -> {
+            long seq = folded.getOrDefault(process, -1L);
+            if (seq < last) {
+                behind.add(seq < 0 ? "process " + process + " not seen" : "process " + process + " at seq " + seq
+                        + " of " + last);
+            }
+        });
+        return behind;
+    }
+
+    /**
+     * What the experiment view still lacks before the summary can be printed, or null when nothing: every process
+     * seen, the experiment no longer running, the launcher's end folded, and each process folded up to the last seq
+     * its runner sent ({@link #foldedUpTo}).
+     */
+    static String notYetFolded(JsonNode experiment, int processes, Map<Integer, Long> sent) {
+        List<String> missing = new ArrayList<>();
+        int seen = experiment.path("processes_seen").asInt();
+        if (seen < processes) {
+            missing.add(seen + " of " + processes + " processes seen");
+        }
+        if (experiment.path("status").asText().equals("running")) {
+            missing.add("still running");
+        }
+        if (!experiment.has("launcher_status")) {
+            missing.add("the launcher's end not folded");
+        }
+        missing.addAll(behind(experiment, sent));
+        return missing.isEmpty() ? null : String.join(", ", missing);
     }
 
     /** Waits for the aggregator to see the end of the experiment, prints the summary and exports results/. */
     private void summarize(PrintWriter out, LocalAggregator aggregator, String id, int processes,
-                           Map<Integer, Long> sent) throws IOException, InterruptedException {
+                           Map<Integer, Long> sent, String exportAgain) throws IOException, InterruptedException {
         ResultsClient client = new ResultsClient(aggregator.url(), aggregator.token(), Duration.ofSeconds(10));
         JsonNode experiment = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String missing = null;
+        long deadline = System.nanoTime() + SUMMARY_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             ResultsClient.Response r = client.get("/experiments/" + PathCodec.encodeSegment(id));
             if (r.ok()) {
                 experiment = r.json();
-                String status = experiment.path("status").asText();
-                if (experiment.path("processes_seen").asInt() >= processes && !status.equals("running")
-                        && experiment.has("launcher_status") && foldedUpTo(experiment, sent)) {
+                missing = notYetFolded(experiment, processes, sent);
+                if (missing == null) {
                     break;
                 }
             }
@@ -357,12 +396,36 @@ public final class RunCommand implements Callable<Integer> {
                     + " has no results for " + id + " yet; try 'lem results show " + id + "' later");
             return;
         }
+        if (missing != null) {
+            // the events are in Kafka: a later export (or replay) has them all
+            spec.commandLine().getErr().println("lem: after " + SUMMARY_WAIT.toSeconds() + " s the aggregator at "
+                    + aggregator.url() + " had not folded all of " + id + " (" + missing + "); the summary and the "
+                    + "results/ files below may be incomplete: '" + exportAgain + "' exports them again");
+        }
         out.println();
         ResultsText.experiment(out, experiment);
         int files = new ResultsExporter(client, resultsDir).export(id);
         out.printf("%nresults: %s (+ %d process file(s) in %s)%n", resultsDir.resolve("aggregated")
                 .resolve(id + ".json"), files, resultsDir.resolve("raw").resolve(id));
         out.flush();
+    }
+
+    /**
+     * The command that exports the run's results again once every event is folded: from the same {@code lem serve}
+     * ({@code serveUrl}), or, when the run had its own aggregator (null), re-aggregated from the same Kafka
+     * ({@code bootstrapServers}; null for the embedded broker, which keeps its data in LEM_HOME).
+     */
+    static String exportAgain(String id, URI serveUrl, String bootstrapServers, Path resultsDir) {
+        StringBuilder command = new StringBuilder("lem aggregate ").append(id).append(" --force");
+        if (serveUrl != null && !serveUrl.toString().equals(AggregatorOptions.DEFAULT_URL)) {
+            command.append(" --aggregator-url ").append(serveUrl);
+        } else if (serveUrl == null && bootstrapServers != null) {
+            command.append(" --bootstrap-servers ").append(bootstrapServers);
+        }
+        if (!resultsDir.normalize().equals(Path.of("results"))) {
+            command.append(" --results-dir ").append(resultsDir);
+        }
+        return command.toString();
     }
 
     /** The config file the runners read: the user's, or one that extends it with the command-line overrides. */

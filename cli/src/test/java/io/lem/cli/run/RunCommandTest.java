@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,6 +178,32 @@ class RunCommandTest {
         assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(0, 64L, 1, 64L))).as("process 1 behind").isFalse();
         assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(2, 0L))).as("process 2 not in the view").isFalse();
         assertThat(RunCommand.foldedUpTo(view, java.util.Map.of())).as("no runner reported").isTrue();
+    }
+
+    @Test
+    void whatTheViewStillLacksIsNamed() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode done = json.readTree("{\"status\": \"completed\", \"processes_seen\": 2, \"launcher_status\":"
+                + " \"completed\", \"processes\": [{\"process_index\": 0, \"last_seq\": 64},"
+                + " {\"process_index\": 1, \"last_seq\": 64}]}");
+        assertThat(RunCommand.notYetFolded(done, 2, java.util.Map.of(0, 64L, 1, 64L))).isNull();
+        JsonNode lagging = json.readTree("{\"status\": \"running\", \"processes_seen\": 1, \"processes\":"
+                + " [{\"process_index\": 0, \"last_seq\": 40}]}");
+        assertThat(RunCommand.notYetFolded(lagging, 2, java.util.Map.of(0, 64L, 1, 12L)))
+                .isEqualTo("1 of 2 processes seen, still running, the launcher's end not folded, "
+                        + "process 0 at seq 40 of 64, process 1 not seen");
+    }
+
+    @Test
+    void theExportAgainHintCarriesWhatTheRunUsed() {
+        Path results = Path.of("results");
+        assertThat(RunCommand.exportAgain("exp_a", null, null, results)).isEqualTo("lem aggregate exp_a --force");
+        assertThat(RunCommand.exportAgain("exp_a", null, "kafka-1:9092", Path.of("out")))
+                .isEqualTo("lem aggregate exp_a --force --bootstrap-servers kafka-1:9092 --results-dir out");
+        assertThat(RunCommand.exportAgain("exp_a", URI.create("http://127.0.0.1:7070"), "kafka-1:9092", results))
+                .as("lem serve at the default address").isEqualTo("lem aggregate exp_a --force");
+        assertThat(RunCommand.exportAgain("exp_a", URI.create("http://host-a:7070"), null, results))
+                .isEqualTo("lem aggregate exp_a --force --aggregator-url http://host-a:7070");
     }
 
     @Test
