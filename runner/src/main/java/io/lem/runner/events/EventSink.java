@@ -14,6 +14,20 @@ public interface EventSink extends AutoCloseable {
      */
     void send(LemEvent event);
 
+    /**
+     * Starts a burst: until {@link #endBurst}, the sink may gather what is sent into fewer writes. For a thread that
+     * sends many events in one go ({@link HandOffSink}'s worker). Default: nothing to gather.
+     */
+    default void beginBurst() {
+    }
+
+    /**
+     * Ends a burst: what was sent since {@link #beginBurst} is written where it survives this process (not fsynced:
+     * that is {@link #flush}). Throws what a {@link #send} would have thrown for a failed write.
+     */
+    default void endBurst() {
+    }
+
     /** Returns when every event sent so far is durable: acknowledged by its destination or fsynced locally. */
     void flush();
 

@@ -113,6 +113,21 @@ public final class KafkaEventSink implements EventSink {
         }
     }
 
+    /** Gathers what is sent until {@link #endBurst} into one write to the spool ({@link SpoolFile#hold}). */
+    @Override
+    public void beginBurst() {
+        spool.hold();
+    }
+
+    @Override
+    public void endBurst() {
+        try {
+            spool.release();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write events to spool " + spool.path(), e);
+        }
+    }
+
     /** fsyncs the spool: every event sent so far survives a crash, whether or not Kafka has it yet. */
     @Override
     public void flush() {
@@ -140,7 +155,11 @@ public final class KafkaEventSink implements EventSink {
             }
             closed = true;
         }
-        spool.seal();
+        try {
+            spool.seal();
+        } catch (IOException e) {
+            LOG.warn("cannot write the last events of {} to its spool {}: {}", key, spool.path(), e.toString());
+        }
         delivery.requestClose(settings.closeTimeout());
         long waitMillis = settings.closeTimeout().plus(settings.requestTimeout()).plus(CLOSE_GRACE).toMillis();
         try {

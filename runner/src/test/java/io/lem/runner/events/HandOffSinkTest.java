@@ -32,6 +32,11 @@ class HandOffSinkTest {
         volatile long holdAt = -1;
         volatile int flushes;
         volatile boolean closed;
+        /** Bursts begun and ended, and events sent outside one. */
+        int bursts;
+        boolean inBurst;
+        int sentOutsideBurst;
+        volatile String failEndBurst;
 
         @Override
         public void send(LemEvent event) {
@@ -47,10 +52,29 @@ class HandOffSinkTest {
                 throw new IllegalStateException("disk full at seq " + seq);
             }
             synchronized (this) {
+                if (!inBurst) {
+                    sentOutsideBurst++;
+                }
                 seqs.add(seq);
                 threads.add(Thread.currentThread().getName());
                 BackgroundPriority.currentThreadId()
                         .ifPresent(id -> BackgroundPriority.niceOf(id).ifPresent(nices::add));
+            }
+        }
+
+        @Override
+        public synchronized void beginBurst() {
+            assertThat(inBurst).as("bursts do not nest").isFalse();
+            inBurst = true;
+        }
+
+        @Override
+        public synchronized void endBurst() {
+            assertThat(inBurst).as("a burst ends once, after it began").isTrue();
+            inBurst = false;
+            bursts++;
+            if (failEndBurst != null) {
+                throw new IllegalStateException(failEndBurst);
             }
         }
 
@@ -241,6 +265,38 @@ class HandOffSinkTest {
         assertThat(target.seqs()).containsExactly(0L, 1L, 2L, 3L);
         sink.close();
         assertThatThrownBy(() -> sink.later(() -> { })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void eachTakeOfTheWorkerIsOneBurstOfTheWrappedSink() {
+        // a burst is what lets the spool write a take's events with one system call rather than one per event
+        RecordingSink target = new RecordingSink();
+        HandOffSink sink = new HandOffSink(target, "hand-off-test");
+        for (long seq = 0; seq < 500; seq++) {
+            sink.send(event(seq));
+        }
+        sink.flush();
+        synchronized (target) {
+            assertThat(target.seqs).hasSize(500);
+            assertThat(target.sentOutsideBurst).isZero();
+            assertThat(target.inBurst).as("ended before flush returned").isFalse();
+            assertThat(target.bursts).as("500 events queued at once: a few takes, not one per event")
+                    .isBetween(1, 100);
+        }
+        sink.close();
+    }
+
+    @Test
+    void aBurstThatCannotBeWrittenIsTheFailureOfItsLastEvent() {
+        RecordingSink target = new RecordingSink();
+        target.failEndBurst = "spool write failed";
+        HandOffSink sink = new HandOffSink(target, "hand-off-test");
+        sink.send(event(0));
+        assertThatThrownBy(() -> sink.send(TestEvents.completed(Envelope.now("exp_h", 0, 1, "host"))))
+                .as("the stream's last event is the last of its burst").hasMessage("spool write failed");
+        assertThat(sink.failure()).hasMessage("spool write failed");
+        assertThatThrownBy(sink::flush).hasMessage("spool write failed");
+        sink.close();
     }
 
     @Test

@@ -57,6 +57,46 @@ class SpoolFileTest {
     }
 
     @Test
+    void heldLinesReachTheFileTogetherOnRelease() throws Exception {
+        SpoolFile spool = SpoolFile.open(dir, "exp", 4);
+        spool.append(0, bytes("before"));
+        spool.hold();
+        spool.append(1, bytes("one"));
+        spool.append(2, bytes("two"));
+        // gathered in memory: not in the file, not visible to the delivery thread
+        assertThat(Files.readString(spool.path())).isEqualTo("before\n");
+        assertThat(spool.end()).isEqualTo(7);
+        assertThat(spool.lastSeq()).isZero();
+        assertThatThrownBy(() -> spool.append(4, bytes("gap"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got seq 4 after 2");
+        spool.release();
+        assertThat(Files.readString(spool.path())).isEqualTo("before\none\ntwo\n");
+        assertThat(spool.end()).isEqualTo(15);
+        assertThat(spool.firstSeq()).isZero();
+        assertThat(spool.lastSeq()).isEqualTo(2);
+
+        // released: each append is written at once again
+        spool.append(3, bytes("three"));
+        assertThat(spool.lastSeq()).isEqualTo(3);
+        // held lines are written before a line too long for the buffer, before an fsync and at the seal
+        spool.hold();
+        spool.append(4, bytes("four"));
+        String longLine = "y".repeat(100_000);
+        spool.append(5, bytes(longLine));
+        assertThat(spool.lastSeq()).isEqualTo(5);
+        spool.append(6, bytes("six"));
+        spool.force();
+        assertThat(spool.lastSeq()).isEqualTo(6);
+        spool.append(7, bytes("seven"));
+        spool.seal();
+        assertThat(Files.readString(spool.path()))
+                .isEqualTo("before\none\ntwo\nthree\nfour\n" + longLine + "\nsix\nseven\n");
+        assertThat(spool.lastSeq()).isEqualTo(7);
+        assertThat(spool.end()).isEqualTo(Files.size(spool.path()));
+        spool.close();
+    }
+
+    @Test
     void aSecondSpoolOfAnOpenProcessIsRefused() throws Exception {
         SpoolFile first = SpoolFile.open(dir, "exp", 0);
         assertThatThrownBy(() -> SpoolFile.open(dir, "exp", 0)).isInstanceOf(IllegalStateException.class)
