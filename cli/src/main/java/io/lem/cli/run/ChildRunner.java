@@ -57,20 +57,24 @@ final class ChildRunner {
         return process.isAlive();
     }
 
-    /** SIGTERM: the runner records the process as cancelled and flushes its events. */
+    /**
+     * SIGTERM: the runner records the process as cancelled, flushes its events and prints its result line. Sent
+     * through the {@link ProcessHandle}: {@link Process#destroy()} also closes this side's pipes, and the result line
+     * (the last seq the launcher waits to see folded) and the rest of the log were lost with them.
+     */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** SIGKILL: nothing more is flushed; the runner's spool keeps what it had not delivered. */
     void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /** Waits for the exit code, killing the process after {@code graceSeconds} once terminated. */
     int await(long graceSeconds) throws InterruptedException {
         if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+            kill();
             process.waitFor();
         }
         reader.join(5000);

@@ -113,6 +113,13 @@ class RunCancelTest {
             perProcess += process.path("output_tokens").asLong();
         }
         assertThat(perProcess).isEqualTo(outputTokens);
+        // each runner's result line reached the launcher (its log ends with it), which then waited for the
+        // aggregator to fold that runner's events up to the last seq the line names
+        for (int p = 0; p < 2; p++) {
+            List<String> log = Files.readAllLines(results.resolve("logs").resolve(id).resolve("process_" + p + ".log"));
+            assertThat(log).as("log of process %d", p).isNotEmpty();
+            assertThat(log.get(log.size() - 1)).startsWith("LEM-RESULT ").contains("\"status\":\"cancelled\"");
+        }
         // each runner says it was cancelled, not that it failed, and what it drew until then is counted: local rank
         // 0's RAM meter covered the window up to where the runners stopped
         assertThat(experiment.path("processes_cancelled").asInt()).isEqualTo(2);
