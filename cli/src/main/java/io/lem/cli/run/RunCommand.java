@@ -407,7 +407,24 @@ public final class RunCommand implements Callable<Integer> {
         int files = new ResultsExporter(client, resultsDir).export(id);
         out.printf("%nresults: %s (+ %d process file(s) in %s)%n", resultsDir.resolve("aggregated")
                 .resolve(id + ".json"), files, resultsDir.resolve("raw").resolve(id));
+        List<Path> outputs = outputsFiles();
+        if (!outputs.isEmpty()) {
+            out.printf("outputs: %s (the generated texts, %d file(s): save_outputs)%n", outputs.get(0).getParent(),
+                    outputs.size());
+        }
         out.flush();
+    }
+
+    /** The {@code save_outputs} files the runners reported in their result lines. */
+    private List<Path> outputsFiles() {
+        List<Path> files = new ArrayList<>();
+        for (ChildRunner child : startedChildren()) {
+            JsonNode result = child.result();
+            if (result != null && result.path("outputsFile").isTextual()) {
+                files.add(Path.of(result.path("outputsFile").asText()));
+            }
+        }
+        return files;
     }
 
     /**

@@ -71,7 +71,7 @@ class RunCommandTest {
         Path config = Files.writeString(dir.resolve("small-t5.yaml"), "_extends: \""
                 + QUICKSTART.resolveSibling("quickstart-t5.yaml") + "\"\n"
                 + "config_name: small-t5\nnum_input_prompts: 4\nmax_output_tokens: 3\nmin_output_tokens: 3\n"
-                + "batching_options:\n  batch_size: 2\nenergy:\n  plugins: [ram-model]\n");
+                + "batching_options:\n  batch_size: 2\nenergy:\n  plugins: [ram-model]\nsave_outputs: true\n");
         Path results = dir.resolve("results-t5");
         CliRun run = CliRun.of("run", config.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
                 "--aggregator-url", "http://127.0.0.1:" + freePort(), "--results-dir", results.toString());
@@ -83,6 +83,10 @@ class RunCommandTest {
                 .resolve("process_0.json").toFile());
         // 4 sentences x exactly 3 tokens (min = max)
         assertThat(p0.path("output_tokens").asLong()).isEqualTo(12);
+        // save_outputs: the generated texts, one line per prompt, and the summary says where
+        Path outputs = results.resolve("outputs").resolve(m.group(1));
+        assertThat(run.out()).contains("outputs: " + outputs + " (the generated texts, 1 file(s): save_outputs)");
+        assertThat(Files.readAllLines(outputs.resolve("process_0.jsonl"))).hasSize(4);
     }
 
     @Test
