@@ -327,16 +327,12 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether the experiment view has folded, for every process in {@code sent}, its events up to the last seq its
-     * runner sent. The launcher's own end can be folded before a runner's last events: they are on other partitions,
-     * and the aggregator (below the runners' priority, see BackgroundPriority) may still be catching up.
+     * Per process in {@code sent} whose events the experiment view has not folded up to the last seq its runner sent:
+     * "process N at seq F of L". The launcher's own end can be folded before a runner's last events: they are on
+     * other partitions, and the aggregator (below the runners' priority, see BackgroundPriority) may still be
+     * catching up.
      */
-    static boolean foldedUpTo(JsonNode experiment, Map<Integer, Long> sent) {
-        return behind(experiment, sent).isEmpty();
-    }
-
-    /** Per process in {@code sent} whose events the view has not folded to the end: "process N at seq F of L". */
-    private static List<String> behind(JsonNode experiment, Map<Integer, Long> sent) {
+    static List<String> behind(JsonNode experiment, Map<Integer, Long> sent) {
         Map<Integer, Long> folded = new TreeMap<>();
         for (JsonNode row : experiment.path("processes")) {
             folded.put(row.path("process_index").asInt(), row.path("last_seq").asLong(-1));
@@ -355,7 +351,7 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * What the experiment view still lacks before the summary can be printed, or null when nothing: every process
      * seen, the experiment no longer running, the launcher's end folded, and each process folded up to the last seq
-     * its runner sent ({@link #foldedUpTo}).
+     * its runner sent ({@link #behind}).
      */
     static String notYetFolded(JsonNode experiment, int processes, Map<Integer, Long> sent) {
         List<String> missing = new ArrayList<>();

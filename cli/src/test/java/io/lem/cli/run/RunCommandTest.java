@@ -178,10 +178,12 @@ class RunCommandTest {
         ObjectMapper json = new ObjectMapper();
         JsonNode view = json.readTree("{\"processes\": [{\"process_index\": 0, \"last_seq\": 64},"
                 + " {\"process_index\": 1, \"last_seq\": 40}]}");
-        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(0, 64L, 1, 40L))).isTrue();
-        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(0, 64L, 1, 64L))).as("process 1 behind").isFalse();
-        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of(2, 0L))).as("process 2 not in the view").isFalse();
-        assertThat(RunCommand.foldedUpTo(view, java.util.Map.of())).as("no runner reported").isTrue();
+        assertThat(RunCommand.behind(view, java.util.Map.of(0, 64L, 1, 40L))).isEmpty();
+        assertThat(RunCommand.behind(view, java.util.Map.of(0, 64L, 1, 64L))).as("process 1 behind")
+                .containsExactly("process 1 at seq 40 of 64");
+        assertThat(RunCommand.behind(view, java.util.Map.of(2, 0L))).as("process 2 not in the view")
+                .containsExactly("process 2 not seen");
+        assertThat(RunCommand.behind(view, java.util.Map.of())).as("no runner reported").isEmpty();
     }
 
     @Test

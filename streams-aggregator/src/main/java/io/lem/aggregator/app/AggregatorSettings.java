@@ -142,56 +142,65 @@ public record AggregatorSettings(String bootstrapServers, Map<String, String> cl
     public AggregatorSettings withClientProperties(Map<String, String> v) {
         return new AggregatorSettings(bootstrapServers, v, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withApplicationId(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, v, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withStateDir(Path v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, v, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     /** Host and port of the HTTP server; port 0 picks a free one. */
     public AggregatorSettings withBind(String host, int port) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, host, port,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withAdvertisedHost(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 v, bearerToken, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withBearerToken(String v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, v, numStreamThreads, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withNumStreamThreads(int v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, v, commitInterval, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withCommitInterval(Duration v) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, v, eventsTopic, deadLetterTopic,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withTopics(String events, String deadLetters) {
         return new AggregatorSettings(bootstrapServers, clientProperties, applicationId, stateDir, bindHost, bindPort,
                 advertisedHost, bearerToken, numStreamThreads, commitInterval, events, deadLetters,
-                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter, startTimeout, closeTimeout, nativeLibraryDir);
+                topicPartitions, replicationFactor, cacheMaxBytes, experimentFilter,
+                startTimeout, closeTimeout, nativeLibraryDir);
     }
 
     public AggregatorSettings withTopicPartitions(int v) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.jar.JarEntry;
 
 /**
  * Loads RocksDB's JNI library from a directory lem keeps, once per library build, instead of letting RocksDB copy
@@ -54,9 +53,10 @@ public final class RocksDbLibrary {
                 LOG.debug("RocksDB has no bundled library {} for this platform; its own loader decides", resource);
                 return null;
             }
-            Path versionDir = dir.resolve(contentKey(url));
+            URLConnection connection = url.openConnection();
+            long size = connection.getContentLengthLong();
+            Path versionDir = dir.resolve(contentKey(connection, size));
             Path target = versionDir.resolve(fileName);
-            long size = url.openConnection().getContentLengthLong();
             if (!Files.isRegularFile(target) || (size >= 0 && Files.size(target) != size)) {
                 extract(url, versionDir, target);
             }
@@ -71,13 +71,10 @@ public final class RocksDbLibrary {
     }
 
     /** Names one build of the library: the jar entry's CRC and size (no need to read 15 MB to name it). */
-    private static String contentKey(URL url) throws IOException {
-        URLConnection connection = url.openConnection();
-        if (connection instanceof JarURLConnection jar) {
-            JarEntry entry = jar.getJarEntry();
-            return "rocksdbjni-" + Long.toHexString(entry.getCrc()) + "-" + entry.getSize();
-        }
-        return "rocksdbjni-" + Long.toHexString(connection.getLastModified()) + "-" + connection.getContentLengthLong();
+    private static String contentKey(URLConnection connection, long size) throws IOException {
+        long version = connection instanceof JarURLConnection jar ? jar.getJarEntry().getCrc()
+                : connection.getLastModified();
+        return "rocksdbjni-" + Long.toHexString(version) + "-" + size;
     }
 
     /** Writes the library beside its final name and moves it there, so a concurrent process never loads half a file. */
