@@ -18,7 +18,9 @@ import io.lem.bench.SyntheticEvents.EncodedExperiment;
 import io.lem.bench.SyntheticEvents.EncodedProcess;
 import io.lem.broker.BrokerSettings;
 import io.lem.broker.EmbeddedKafka;
+import io.lem.events.kafka.EventFrames;
 import io.lem.events.kafka.LemTopics;
+import io.lem.runner.events.KafkaSinkSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -123,12 +125,13 @@ public final class AggregatorBench {
     }
 
     /** Command-line options. */
-    record Options(int experiments, int processes, int eventsPerProcess, int decodeSteps, int freshRate,
+    record Options(int experiments, int processes, int eventsPerProcess, int decodeSteps, int recordBytes, int freshRate,
                    int freshSeconds, int freshProcesses, Integer commitIntervalMs, Integer cacheMb, Integer threads,
                    boolean freshness, boolean baseline, boolean replay, boolean keepDir, boolean stackSampling,
                    int warmupExperiments, int warmupRounds, int ratioRounds, boolean ratioDetail) {
         static final String USAGE = "[E P N] [--experiments E (20)] [--processes P (4)] "
-                + "[--events-per-process N (12500)] [--decode-steps N (127)] [--fresh-rate EVENTS_PER_S (3000)] "
+                + "[--events-per-process N (12500)] [--decode-steps N (127)] [--record-bytes B (65536)] "
+                + "[--fresh-rate EVENTS_PER_S (3000)] "
                 + "[--fresh-seconds S (10)] [--fresh-processes N (4)] [--commit-interval-ms MS] [--cache-mb MB] "
                 + "[--threads N] [--skip-freshness] [--skip-baseline] [--skip-replay] [--keep-dir] [--stack-sampling] "
                 + "[--warmup-experiments N (4)] [--warmup-rounds MAX (4) | --no-warmup] [--ratio-rounds N (3)] "
@@ -153,6 +156,7 @@ public final class AggregatorBench {
                     "--events-per-process", 12_500, "--decode-steps", 127, "--fresh-rate", 3_000,
                     "--fresh-seconds", 10, "--fresh-processes", 4, "--warmup-experiments", 4,
                     "--warmup-rounds", 4, "--ratio-rounds", 3));
+            v.put("--record-bytes", KafkaSinkSettings.MAX_RECORD_BYTES);
             Map<String, Integer> tuning = new HashMap<>();
             boolean freshness = true;
             boolean baseline = true;
@@ -223,7 +227,7 @@ public final class AggregatorBench {
                 v.put(names[i], positional.get(i));
             }
             return new Options(v.get("--experiments"), v.get("--processes"), v.get("--events-per-process"),
-                    v.get("--decode-steps"), v.get("--fresh-rate"), v.get("--fresh-seconds"),
+                    v.get("--decode-steps"), v.get("--record-bytes"), v.get("--fresh-rate"), v.get("--fresh-seconds"),
                     v.get("--fresh-processes"), tuning.get("--commit-interval-ms"), tuning.get("--cache-mb"),
                     tuning.get("--threads"), freshness, baseline, replay, keep, sampling,
                     warmup ? v.get("--warmup-experiments") : 0, v.get("--warmup-rounds"), v.get("--ratio-rounds"),
@@ -383,12 +387,12 @@ public final class AggregatorBench {
         private void produceBulk(List<EncodedExperiment> experiments) throws InterruptedException {
             AtomicLong acked = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
-            long[] sent = {0};
+            long[] sent = {0, 0}; // records, events
             long t0 = System.nanoTime();
             try (KafkaProducer<String, byte[]> producer = producer(20, 256 * 1024)) {
                 for (EncodedExperiment e : experiments) {
-                    e.forEachInWriteOrder((key, value) -> {
-                        producer.send(new ProducerRecord<>(TOPIC, key, value), (metadata, error) -> {
+                    e.forEachInWriteOrder(o.recordBytes(), (key, value, headers, events) -> {
+                        producer.send(new ProducerRecord<>(TOPIC, null, key, value, headers), (metadata, error) -> {
                             if (error != null) {
                                 failure.compareAndSet(null, error);
                             } else {
@@ -396,6 +400,7 @@ public final class AggregatorBench {
                             }
                         });
                         sent[0]++;
+                        sent[1] += events;
                     });
                 }
                 producer.flush();
@@ -406,12 +411,15 @@ public final class AggregatorBench {
             }
             bulkEnds = progress.endOffsets(progress.partitions(TOPIC));
             long onTopic = bulkEnds.values().stream().mapToLong(Long::longValue).sum();
-            if (acked.get() != sent[0] || onTopic != sent[0] || sent[0] != bulkEvents) {
-                throw new IllegalStateException("delivery check failed: generated " + bulkEvents + ", sent " + sent[0]
-                        + ", acknowledged " + acked.get() + ", on the topic " + onTopic);
+            if (acked.get() != sent[0] || onTopic != sent[0] || sent[1] != bulkEvents) {
+                throw new IllegalStateException("delivery check failed: generated " + bulkEvents + " events, sent "
+                        + sent[1] + " in " + sent[0] + " records, acknowledged " + acked.get() + " records, on the topic "
+                        + onTopic);
             }
-            printf("produced %,d events in %.1f s (%,.0f events/s; idempotent, acks=all, linger 20 ms, batch 256 KiB; "
-                            + "not timed); all acknowledged, end offsets sum to %,d: %s%n", sent[0], s, sent[0] / s,
+            printf("produced %,d events in %,d records (%.1f events per record: up to %,d bytes each, as a runner's "
+                            + "spool delivery packs them) in %.1f s (%,.0f events/s; idempotent, acks=all, linger 20 ms, "
+                            + "batch 256 KiB; not timed); all acknowledged, end offsets sum to %,d: %s%n", sent[1],
+                    sent[0], (double) sent[1] / sent[0], o.recordBytes(), s, sent[1] / s,
                     onTopic, new TreeMap<>(bulkEnds.entrySet().stream().collect(java.util.stream.Collectors.toMap(
                             en -> en.getKey().partition(), Map.Entry::getValue))));
         }
@@ -486,8 +494,8 @@ public final class AggregatorBench {
                                 String.format(Locale.ROOT, "bench-warm-%03d", id), 1_000L + id, o.processes(),
                                 o.eventsPerProcess(), o.decodeSteps(), -(id + 1) * 3_600_000_000_000L);
                         sent += x.events();
-                        x.forEachInWriteOrder((key, value) ->
-                                producer.send(new ProducerRecord<>(WARMUP_TOPIC, key, value)));
+                        x.forEachInWriteOrder(o.recordBytes(), (key, value, headers, events) ->
+                                producer.send(new ProducerRecord<>(WARMUP_TOPIC, null, key, value, headers)));
                     }
                     producer.flush();
                     Map<TopicPartition, Long> ends = progress.endOffsets(progress.partitions(WARMUP_TOPIC));
@@ -848,7 +856,7 @@ public final class AggregatorBench {
             EventCodec codec = new EventCodec();
             Map<String, long[]> perKey = new HashMap<>();
             long events = 0;
-            long malformed = 0;
+            long[] malformed = {0};
             ThreadCpu cpu0 = ThreadCpu.take();
             long t0 = System.nanoTime();
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
@@ -867,21 +875,22 @@ public final class AggregatorBench {
                         }
                         String key = new String(r.key(), StandardCharsets.UTF_8);
                         long[] counters = perKey.computeIfAbsent(key, k -> new long[2]);
-                        try {
-                            DecodeResult d = codec.decode(r.value());
-                            counters[0]++;
-                            counters[1] = Math.max(counters[1], d.envelope().seq());
-                        } catch (EventFormatException e) {
-                            malformed++;
-                        }
-                        events++;
+                        events += EventFrames.forEachEvent(r.headers(), r.value(), (value, offset, length) -> {
+                            try {
+                                DecodeResult d = codec.decode(value, offset, length);
+                                counters[0]++;
+                                counters[1] = Math.max(counters[1], d.envelope().seq());
+                            } catch (EventFormatException e) {
+                                malformed[0]++;
+                            }
+                        });
                     }
                 }
             }
             long t1 = System.nanoTime();
             ThreadCpu cpu1 = ThreadCpu.take();
-            if (events != bulkEvents || malformed != 0) {
-                throw new IllegalStateException("baseline read " + events + " events (" + malformed
+            if (events != bulkEvents || malformed[0] != 0) {
+                throw new IllegalStateException("baseline read " + events + " events (" + malformed[0]
                         + " malformed), expected " + bulkEvents + " good ones");
             }
             return Pass.of("baseline", events, t1 - t0, cpu0, cpu1, Pattern.compile("^main$"));

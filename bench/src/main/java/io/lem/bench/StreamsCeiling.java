@@ -5,6 +5,7 @@ import io.lem.aggregator.app.AggregatorSettings;
 import io.lem.api.event.DecodeResult;
 import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
+import io.lem.events.kafka.EventFrames;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -95,14 +96,15 @@ final class StreamsCeiling implements AutoCloseable {
         @Override
         public void process(Record<String, byte[]> record) {
             long[] counters = perKey.computeIfAbsent(record.key(), k -> new long[2]);
-            try {
-                DecodeResult d = codec.decode(record.value());
-                counters[0]++;
-                counters[1] = Math.max(counters[1], d.envelope().seq());
-            } catch (EventFormatException e) {
-                malformed.increment();
-            }
-            events.increment();
+            events.add(EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+                try {
+                    DecodeResult d = codec.decode(value, offset, length);
+                    counters[0]++;
+                    counters[1] = Math.max(counters[1], d.envelope().seq());
+                } catch (EventFormatException e) {
+                    malformed.increment();
+                }
+            }));
         }
     }
 }

@@ -18,6 +18,9 @@ import io.lem.api.event.ProcessCompleted;
 import io.lem.api.event.ProcessStarted;
 import io.lem.api.event.TokensGenerated;
 
+import io.lem.events.kafka.EventFrames;
+import org.apache.kafka.common.header.Headers;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,25 +118,55 @@ final class SyntheticEvents {
 
         /**
          * The order a real run writes the experiment in: the launcher's start, the processes' streams interleaved
-         * (round robin over processes, each in seq order), the launcher's end.
+         * (round robin over processes, each in seq order), the launcher's end. With {@code maxRecordBytes} > 0 each
+         * process's consecutive events are packed into records of up to that many bytes, as a runner's spool
+         * delivery packs them ({@link EventFrames}); 0 writes one event per record.
          */
-        void forEachInWriteOrder(RecordSink sink) {
-            sink.accept(launcherKey, started);
-            int longest = processes.stream().mapToInt(p -> p.values.length).max().orElse(0);
-            for (int i = 0; i < longest; i++) {
-                for (EncodedProcess p : processes) {
-                    if (i < p.values.length) {
-                        sink.accept(p.key, p.values[i]);
+        void forEachInWriteOrder(int maxRecordBytes, RecordSink sink) {
+            sink.accept(launcherKey, started, EventFrames.headers(0, 1), 1);
+            int[] next = new int[processes.size()];
+            boolean more = true;
+            while (more) {
+                more = false;
+                for (int k = 0; k < processes.size(); k++) {
+                    EncodedProcess p = processes.get(k);
+                    int from = next[k];
+                    if (from >= p.values.length) {
+                        continue;
                     }
+                    int to = from + 1;
+                    int bytes = p.values[from].length;
+                    while (maxRecordBytes > 0 && to < p.values.length
+                            && bytes + 1 + p.values[to].length <= maxRecordBytes) {
+                        bytes += 1 + p.values[to].length;
+                        to++;
+                    }
+                    sink.accept(p.key, to - from == 1 ? p.values[from] : pack(p.values, from, to, bytes),
+                            EventFrames.headers(from, to - from), to - from);
+                    next[k] = to;
+                    more |= to < p.values.length;
                 }
             }
-            sink.accept(launcherKey, completed);
+            sink.accept(launcherKey, completed, EventFrames.headers(1, 1), 1);
+        }
+
+        private static byte[] pack(byte[][] values, int from, int to, int bytes) {
+            byte[] packed = new byte[bytes];
+            int at = 0;
+            for (int i = from; i < to; i++) {
+                if (i > from) {
+                    packed[at++] = EventFrames.SEPARATOR;
+                }
+                System.arraycopy(values[i], 0, packed, at, values[i].length);
+                at += values[i].length;
+            }
+            return packed;
         }
     }
 
-    /** Receives records in write order. */
+    /** Receives records in write order: key, value, headers and the number of events the value holds. */
     interface RecordSink {
-        void accept(String key, byte[] value);
+        void accept(String key, byte[] value, Headers headers, int events);
     }
 
     /**

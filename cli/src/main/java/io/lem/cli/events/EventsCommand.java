@@ -98,9 +98,10 @@ public final class EventsCommand {
                             : key.declaredLastSeq() < 0 ? "  (no ProcessCompleted/ProcessFailed yet)" : "");
         }
         long incomplete = report.keys().values().stream().filter(k -> !k.exact()).count();
-        out.printf("%d record(s), %d process(es): %s%s%s%n", report.records(), report.keys().size(),
+        out.printf("%d event(s) in %d record(s), %d process(es): %s%s%s%n", report.events(), report.records(),
+                report.keys().size(),
                 incomplete == 0 ? "every process exactly once, no gaps" : incomplete + " with gaps or duplicates",
-                report.malformed() == 0 ? "" : ", " + report.malformed() + " malformed record(s)",
+                report.malformed() == 0 ? "" : ", " + report.malformed() + " malformed",
                 report.unknownTypes() == 0 ? "" : ", " + report.unknownTypes() + " of unknown types");
         out.flush();
         return report.exact() ? ExitCodes.OK : ExitCodes.FAILED;

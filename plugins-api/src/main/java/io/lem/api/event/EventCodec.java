@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -75,6 +76,13 @@ public final class EventCodec {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
+
+    /**
+     * Reads a record or a line of a packed one as a tree: anything after the event is an error, not silently dropped
+     * (only here: the streaming path reads nested values through {@link #MAPPER} mid-record).
+     */
+    private static final ObjectReader TREE_READER =
+            MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Serializes an event's own fields: the same mapper, told that no event's {@code envelope} is a field. */
     private static final ObjectMapper WITHOUT_ENVELOPE = MAPPER.copy()
@@ -164,16 +172,24 @@ public final class EventCodec {
     }
 
     public DecodeResult decode(byte[] bytes) throws EventFormatException {
-        if (bytes == null || bytes.length == 0) {
+        return decode(bytes, 0, bytes == null ? 0 : bytes.length);
+    }
+
+    /**
+     * Decodes the event in {@code bytes[offset, offset + length)}: one frame of a record value that holds several
+     * ({@link EventFrames}).
+     */
+    public DecodeResult decode(byte[] bytes, int offset, int length) throws EventFormatException {
+        if (bytes == null || length == 0) {
             throw new EventFormatException("malformed event: empty record");
         }
-        DecodeResult fast = streaming.tryDecode(bytes);
-        return fast != null ? fast : decodeViaTrees(bytes);
+        DecodeResult fast = streaming.tryDecode(bytes, offset, length);
+        return fast != null ? fast : decodeViaTrees(bytes, offset, length);
     }
 
     /** The streaming path alone: null where it leaves the record to {@link #decodeViaTrees}. For tests. */
     DecodeResult decodeStreaming(byte[] bytes) {
-        return streaming.tryDecode(bytes);
+        return streaming.tryDecode(bytes, 0, bytes.length);
     }
 
     /**
@@ -181,12 +197,16 @@ public final class EventCodec {
      * Jackson. Every record the streaming path declines comes here, so this path alone defines the errors.
      */
     DecodeResult decodeViaTrees(byte[] bytes) throws EventFormatException {
-        if (bytes == null || bytes.length == 0) {
+        return decodeViaTrees(bytes, 0, bytes == null ? 0 : bytes.length);
+    }
+
+    private DecodeResult decodeViaTrees(byte[] bytes, int offset, int length) throws EventFormatException {
+        if (bytes == null || length == 0) {
             throw new EventFormatException("malformed event: empty record");
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = TREE_READER.readTree(bytes, offset, length);
         } catch (IOException e) {
             throw new EventFormatException("malformed event: not valid JSON: " + oneLine(e), e);
         }
@@ -204,7 +224,7 @@ public final class EventCodec {
         Envelope envelope = readEnvelope(type, object);
         Class<? extends LemEvent> eventClass = TYPES.get(type);
         if (eventClass == null) {
-            return new DecodeResult.Unknown(type, envelope, new String(bytes, StandardCharsets.UTF_8));
+            return new DecodeResult.Unknown(type, envelope, new String(bytes, offset, length, StandardCharsets.UTF_8));
         }
         return readKnown(type, eventClass, envelope, object);
     }

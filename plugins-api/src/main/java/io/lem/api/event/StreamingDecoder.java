@@ -60,9 +60,9 @@ final class StreamingDecoder {
     }
 
     /** The decoded record, or null when the tree-based path must decide. */
-    DecodeResult tryDecode(byte[] bytes) {
+    DecodeResult tryDecode(byte[] bytes, int offset, int length) {
         try {
-            return decode(bytes);
+            return decode(bytes, offset, length);
         } catch (StackOverflowError e) {
             return null; // very deep nesting: the tree path reports it
         } catch (Error e) {
@@ -72,14 +72,14 @@ final class StreamingDecoder {
         }
     }
 
-    private DecodeResult decode(byte[] bytes) throws Throwable {
+    private DecodeResult decode(byte[] bytes, int offset, int length) throws Throwable {
         // envelope values by their index in ENVELOPE_FIELDS; the other fields in record order. Values are scalars
         // as String/Long/Double/Boolean, NULL, or a JsonNode
         Object[] envelopeValues = new Object[EventCodec.ENVELOPE_FIELDS.size()];
         String[] names = new String[16];
         Object[] values = new Object[16];
         int count = 0;
-        try (JsonParser p = mapper.getFactory().createParser(bytes)) {
+        try (JsonParser p = mapper.getFactory().createParser(bytes, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -125,7 +125,7 @@ final class StreamingDecoder {
         }
         Layout layout = layouts.get(type);
         if (layout == null) {
-            return new DecodeResult.Unknown(type, envelope, new String(bytes, StandardCharsets.UTF_8));
+            return new DecodeResult.Unknown(type, envelope, new String(bytes, offset, length, StandardCharsets.UTF_8));
         }
         Object[] args = new Object[layout.names().length + 1];
         args[0] = envelope;

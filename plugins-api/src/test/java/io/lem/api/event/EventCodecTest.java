@@ -86,6 +86,55 @@ class EventCodecTest {
     }
 
     @Test
+    void aSliceDecodesAsTheEventItHoldsOnBothPaths() throws Exception {
+        // the lines of a packed record: a known event (streaming path), an unknown type, and one the streaming path
+        // declines (a duplicate field, last one wins on the tree path)
+        byte[] known = codec.encode(SampleEvents.all().get(6));
+        byte[] unknown = ("{\"v\":2,\"type\":\"GpuThrottled\",\"eventId\":\"e1\",\"experimentId\":\"exp_1\","
+                + "\"processIndex\":3,\"seq\":17,\"host\":\"h\",\"timeEpochNanos\":1,\"monoNanos\":2}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] declined = new String(known, StandardCharsets.UTF_8).replaceFirst("\\}$", ",\"host\":\"other\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] packed = join(known, unknown, declined);
+
+        DecodeResult first = codec.decode(packed, 0, known.length);
+        assertThat(first).isEqualTo(codec.decode(known));
+        DecodeResult second = codec.decode(packed, known.length + 1, unknown.length);
+        assertThat(((DecodeResult.Unknown) second).json()).isEqualTo(new String(unknown, StandardCharsets.UTF_8));
+        DecodeResult third = codec.decode(packed, known.length + unknown.length + 2, declined.length);
+        assertThat(third.envelope().host()).isEqualTo("other");
+        assertThatThrownBy(() -> codec.decode(packed, 0, known.length + 1 + 5))
+                .isInstanceOf(EventFormatException.class).hasMessageStartingWith("malformed event: not valid JSON");
+        assertThatThrownBy(() -> codec.decode(packed, 3, 0)).hasMessage("malformed event: empty record");
+    }
+
+    @Test
+    void anythingAfterTheEventIsAnError() throws Exception {
+        String event = codec.encodeToString(SampleEvents.all().get(6));
+        assertThatThrownBy(() -> codec.decode(event + " " + event))
+                .isInstanceOf(EventFormatException.class).hasMessageStartingWith("malformed event: not valid JSON")
+                .hasMessageContaining("Trailing token");
+        assertThat(codec.decode(event + " \n").envelope()).isEqualTo(codec.decode(event).envelope());
+    }
+
+    private static byte[] join(byte[]... lines) {
+        int size = lines.length - 1;
+        for (byte[] line : lines) {
+            size += line.length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] line : lines) {
+            if (at > 0) {
+                out[at++] = '\n';
+            }
+            System.arraycopy(line, 0, out, at, line.length);
+            at += line.length;
+        }
+        return out;
+    }
+
+    @Test
     void notJsonNamesTheProblemAndPosition() {
         assertThatThrownBy(() -> codec.decode("{\"type\": \"BatchStarted\", oops}"))
                 .isInstanceOf(EventFormatException.class)

@@ -100,11 +100,8 @@ public final class EventImporter {
         TopicScanner.scan(target, timeout, ClientProperties.clientId("import-scan", null), record -> {
             SequenceTracker tracker = record.key() == null ? null : present.get(record.key());
             if (tracker != null && record.value() != null) {
-                try {
-                    tracker.observe(SeqHeader.read(record, codec));
-                } catch (EventFormatException e) {
-                    // A malformed record holds no seq; the aggregator routes it to the dead-letter topic.
-                }
+                // a malformed record holds no seq; the aggregator routes it to the dead-letter topic
+                SeqHeader.forEachSeq(record, codec, tracker::observe);
             }
         });
         return present;

@@ -10,11 +10,12 @@ import java.util.TreeMap;
  *
  * @param topic        the topic read
  * @param records      records read
- * @param malformed    records that are not lem events
+ * @param events       events read: a packed record holds several ({@code EventFrames}), malformed ones included
+ * @param malformed    events (lines of a packed record, or whole records) that are not lem events
  * @param unknownTypes well-formed events of types this build does not know (counted in their key's seqs)
  * @param keys         per process, by key
  */
-public record EventLogReport(String topic, long records, long malformed, long unknownTypes,
+public record EventLogReport(String topic, long records, long events, long malformed, long unknownTypes,
                              SortedMap<String, KeySummary> keys) {
 
     public EventLogReport {
@@ -30,8 +31,8 @@ public record EventLogReport(String topic, long records, long malformed, long un
         return keys.get(key);
     }
 
-    static EventLogReport of(String topic, long records, long malformed, long unknownTypes,
+    static EventLogReport of(String topic, long records, long events, long malformed, long unknownTypes,
                              Map<String, KeySummary> keys) {
-        return new EventLogReport(topic, records, malformed, unknownTypes, new TreeMap<>(keys));
+        return new EventLogReport(topic, records, events, malformed, unknownTypes, new TreeMap<>(keys));
     }
 }

@@ -7,6 +7,7 @@ import io.lem.api.event.EventFormatException;
 import io.lem.api.event.ProcessCompleted;
 import io.lem.api.event.ProcessFailed;
 import io.lem.api.event.SequenceTracker;
+import io.lem.events.kafka.EventFrames;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -45,40 +46,44 @@ public final class EventLogVerifier {
     public EventLogReport verify(String experimentId) throws IOException {
         Map<String, SequenceTracker> trackers = new HashMap<>();
         Map<String, Long> declaredLast = new HashMap<>();
+        long[] events = {0};
         long[] malformed = {0};
         long[] unknown = {0};
         long records = TopicScanner.scan(target, timeout, ClientProperties.clientId("verify", null), record -> {
             if (record.value() == null) {
+                events[0]++;
                 malformed[0]++;
                 return;
             }
-            DecodeResult result;
-            try {
-                result = codec.decode(record.value());
-            } catch (EventFormatException e) {
-                malformed[0]++;
-                return;
-            }
-            Envelope envelope = result.envelope();
-            if (experimentId != null && !experimentId.equals(envelope.experimentId())) {
-                return;
-            }
-            String key = envelope.key();
-            trackers.computeIfAbsent(key, k -> new SequenceTracker()).observe(envelope.seq());
-            if (result instanceof DecodeResult.Unknown) {
-                unknown[0]++;
-            } else {
-                Object event = ((DecodeResult.Known) result).event();
-                if (event instanceof ProcessCompleted completed) {
-                    declaredLast.merge(key, completed.lastSeq(), Math::max);
-                } else if (event instanceof ProcessFailed failed) {
-                    declaredLast.merge(key, failed.lastSeq(), Math::max);
+            events[0] += EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+                DecodeResult result;
+                try {
+                    result = codec.decode(value, offset, length);
+                } catch (EventFormatException e) {
+                    malformed[0]++;
+                    return;
                 }
-            }
+                Envelope envelope = result.envelope();
+                if (experimentId != null && !experimentId.equals(envelope.experimentId())) {
+                    return;
+                }
+                String key = envelope.key();
+                trackers.computeIfAbsent(key, k -> new SequenceTracker()).observe(envelope.seq());
+                if (result instanceof DecodeResult.Unknown) {
+                    unknown[0]++;
+                } else {
+                    Object event = ((DecodeResult.Known) result).event();
+                    if (event instanceof ProcessCompleted completed) {
+                        declaredLast.merge(key, completed.lastSeq(), Math::max);
+                    } else if (event instanceof ProcessFailed failed) {
+                        declaredLast.merge(key, failed.lastSeq(), Math::max);
+                    }
+                }
+            });
         });
         Map<String, KeySummary> keys = new HashMap<>();
         trackers.forEach((key, tracker) -> keys.put(key,
                 KeySummary.of(key, tracker, declaredLast.getOrDefault(key, -1L))));
-        return EventLogReport.of(target.topic(), records, malformed[0], unknown[0], keys);
+        return EventLogReport.of(target.topic(), records, events[0], malformed[0], unknown[0], keys);
     }
 }

@@ -32,6 +32,11 @@ public record KafkaSinkSettings(KafkaTarget target, Path spoolDir, Duration deli
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_DELIVERY_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * Consecutive spooled events are sent packed into records of up to this many bytes ({@code EventFrames}): about
+     * 300 events of the usual 220 bytes, well under Kafka's default {@code max.message.bytes} (1 MiB).
+     */
+    public static final int MAX_RECORD_BYTES = 64 * 1024;
     /** The producer's linger; Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms. */
     static final Duration LINGER = Duration.ofMillis(5);
 

@@ -2,41 +2,60 @@ package io.lem.runner.events;
 
 import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
+import io.lem.events.kafka.EventFrames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
 
 /**
- * The event's {@code seq} as a record header ({@value #NAME}, 8 bytes big-endian), so that a sink reading its
- * partition back, or the importer scanning the topic, learns which seqs landed without parsing each event's JSON.
- * Parsing cost the runner's delivery thread a full decode per event read back, and a runner JVM the compilation of the
- * decoder, on the cores the measured generation uses. Records without the header (written by lem before it, or by
- * other tools) are decoded as before; the value stays the one source of truth for the aggregator.
+ * The seqs a record carries, from its headers ({@link EventFrames#SEQ_HEADER}: the first seq; the count header: how
+ * many follow it), so that a sink reading its partition back, or the importer scanning the topic, learns which seqs
+ * landed without parsing each event's JSON. Parsing cost the runner's delivery thread a full decode per event read
+ * back, and a runner JVM the compilation of the decoder, on the cores the measured generation uses. Records without
+ * the headers (written by lem before them, or by other tools) are decoded as before; the value stays the one source
+ * of truth for the aggregator.
  */
 final class SeqHeader {
-    static final String NAME = "lem.seq";
+    static final String NAME = EventFrames.SEQ_HEADER;
 
     private SeqHeader() {
     }
 
-    /** Headers carrying {@code seq}. */
+    /** Headers of a record holding the one event {@code seq}. */
     static Headers of(long seq) {
-        return new RecordHeaders().add(NAME, ByteBuffer.allocate(Long.BYTES).putLong(seq).array());
+        return EventFrames.headers(seq, 1);
+    }
+
+    /** Headers of a packed record holding {@code count} events from {@code firstSeq} on. */
+    static Headers of(long firstSeq, int count) {
+        return EventFrames.headers(firstSeq, count);
     }
 
     /**
-     * The seq of a record on an event key: from its header when it has a well-formed one, otherwise from its value.
+     * Hands each seq of a record on an event key to {@code seqs}: from the headers when they are well formed,
+     * otherwise from the decoded events of the value (a line that is not a lem event holds no seq and is skipped).
      *
-     * @throws EventFormatException when there is no header and the value is not a lem event
+     * @return how many seqs the record gave
      */
-    static long read(ConsumerRecord<?, byte[]> record, EventCodec codec) throws EventFormatException {
-        Header header = record.headers().lastHeader(NAME);
-        if (header != null && header.value() != null && header.value().length == Long.BYTES) {
-            return ByteBuffer.wrap(header.value()).getLong();
+    static int forEachSeq(ConsumerRecord<?, byte[]> record, EventCodec codec, LongConsumer seqs) {
+        long first = EventFrames.firstSeq(record.headers());
+        int count = EventFrames.declaredCount(record.headers());
+        if (first >= 0 && count >= 1) {
+            for (int i = 0; i < count; i++) {
+                seqs.accept(first + i);
+            }
+            return count;
         }
-        return codec.decode(record.value()).envelope().seq();
+        int[] found = {0};
+        EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+            try {
+                seqs.accept(codec.decode(value, offset, length).envelope().seq());
+                found[0]++;
+            } catch (EventFormatException e) {
+                // not a lem event: someone else's line on this key; it proves nothing
+            }
+        });
+        return found[0];
     }
 }

@@ -1,7 +1,6 @@
 package io.lem.runner.events;
 
 import io.lem.api.event.EventCodec;
-import io.lem.api.event.EventFormatException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -201,7 +201,11 @@ final class SpoolDelivery implements Runnable {
         lastCycleNanos = System.nanoTime();
     }
 
-    /** Sends the spool lines after the read position; returns whether there were any. */
+    /**
+     * Sends the spool lines after the read position, runs of consecutive lines not yet in the topic packed into
+     * records of up to {@link KafkaSinkSettings#MAX_RECORD_BYTES} ({@link io.lem.events.kafka.EventFrames}); returns
+     * whether there were any lines.
+     */
     private boolean forward() throws IOException {
         long end = spool.end();
         if (readSeq < 0 || readPosition >= end) {
@@ -217,24 +221,28 @@ final class SpoolDelivery implements Runnable {
         byte[] bytes = chunk.array();
         int filled = chunk.position();
         int lineStart = 0;
+        Pack pack = new Pack(bytes);
         for (int i = 0; i < filled; i++) {
             if (bytes[i] == '\n') {
                 if (session.failure() != null) {
                     // With Kafka gone, each further send could block for max.block.ms: stop and recover.
                     break;
                 }
-                byte[] line = new byte[i - lineStart];
-                System.arraycopy(bytes, lineStart, line, 0, line.length);
                 long seq = readSeq;
                 boolean again = seq < forwardedBefore;
                 if (!delivered.contains(seq)) {
-                    session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), null, key, line,
-                            SeqHeader.of(seq)), seq);
+                    if (!pack.fits(i)) {
+                        pack.send();
+                    }
+                    pack.add(lineStart, i, seq);
                     if (again) {
                         resent++;
                     }
-                } else if (again) {
-                    foundInTopic++;
+                } else {
+                    pack.send(); // a line already in the topic ends the run
+                    if (again) {
+                        foundInTopic++;
+                    }
                 }
                 forwardedBefore = Math.max(forwardedBefore, seq + 1);
                 pending.addLast(new PendingLine(seq, readPosition));
@@ -243,6 +251,9 @@ final class SpoolDelivery implements Runnable {
                 lineStart = i + 1;
             }
         }
+        if (session.failure() == null) {
+            pack.send();
+        }
         if (lineStart == 0 && filled == chunk.capacity() && session.failure() == null) {
             // One line longer than the buffer: grow and read it again.
             chunk = ByteBuffer.allocate(chunk.capacity() * 2);
@@ -250,16 +261,50 @@ final class SpoolDelivery implements Runnable {
         return lineStart > 0;
     }
 
+    /** Consecutive lines of the chunk waiting to go out as one record. */
+    private final class Pack {
+        private final byte[] bytes;
+        private int start = -1;
+        private int end;
+        private long firstSeq;
+        private int count;
+
+        Pack(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Whether the line ending at {@code lineEnd} still fits in this record. */
+        boolean fits(int lineEnd) {
+            return count == 0 || lineEnd - start <= KafkaSinkSettings.MAX_RECORD_BYTES;
+        }
+
+        void add(int lineStart, int lineEnd, long seq) {
+            if (count == 0) {
+                start = lineStart;
+                firstSeq = seq;
+            }
+            end = lineEnd;
+            count++;
+        }
+
+        /** Sends the lines gathered so far (separated by the spool's own newlines), if any. */
+        void send() {
+            if (count == 0) {
+                return;
+            }
+            byte[] value = Arrays.copyOfRange(bytes, start, end);
+            session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), null, key, value,
+                    SeqHeader.of(firstSeq, count)), firstSeq + count - 1);
+            count = 0;
+        }
+    }
+
     /** Reads the process's partition and advances what is known delivered. */
     private void readBack(Duration timeout) {
         long lastWritten = spool.lastSeq();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             if (key.equals(record.key()) && delivered != null) {
-                try {
-                    delivered.observe(SeqHeader.read(record, codec), lastWritten);
-                } catch (EventFormatException e) {
-                    // Not a lem event: someone else's record on this key; it proves nothing.
-                }
+                SeqHeader.forEachSeq(record, codec, seq -> delivered.observe(seq, lastWritten));
             }
         }
         while (!pending.isEmpty() && pending.peekFirst().seq() <= delivered.through()) {

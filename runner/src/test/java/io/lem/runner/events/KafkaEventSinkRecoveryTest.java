@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.lem.api.event.Envelope;
 import io.lem.api.event.EventCodec;
+import io.lem.api.event.EventFormatException;
+import io.lem.events.kafka.EventFrames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,17 +79,36 @@ class KafkaEventSinkRecoveryTest {
         KeySummary summary = new EventLogVerifier(target).verify("stream").key("stream/0");
         assertThat(summary.count()).isEqualTo(2_000);
         assertThat(summary.exact()).isTrue();
-        // every record carries its seq as a header, the one its value holds
+        // consecutive events go out packed; every record names its first seq and its count in headers, the seqs its
+        // lines hold, and stays under the size bound
         EventCodec codec = new EventCodec();
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         TopicScanner.scan(target, Duration.ofSeconds(10), "test-scan", records::add);
-        assertThat(records).hasSize(2_000);
+        long events = 0;
+        int largest = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
-            Header header = record.headers().lastHeader(SeqHeader.NAME);
-            assertThat(header).as("seq header of offset %d", record.offset()).isNotNull();
-            assertThat(ByteBuffer.wrap(header.value()).getLong())
-                    .isEqualTo(codec.decode(record.value()).envelope().seq());
+            long first = EventFrames.firstSeq(record.headers());
+            int count = EventFrames.declaredCount(record.headers());
+            assertThat(first).as("seq header of offset %d", record.offset()).isEqualTo(events);
+            List<Long> seqs = new ArrayList<>();
+            EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+                try {
+                    seqs.add(codec.decode(value, offset, length).envelope().seq());
+                } catch (EventFormatException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(seqs).as("offset %d", record.offset()).hasSize(count);
+            for (int i = 0; i < count; i++) {
+                assertThat(seqs.get(i)).isEqualTo(first + i);
+            }
+            assertThat(record.value().length).isLessThanOrEqualTo(KafkaSinkSettings.MAX_RECORD_BYTES);
+            events += count;
+            largest = Math.max(largest, count);
         }
+        assertThat(events).isEqualTo(2_000);
+        assertThat(records.size()).as("records for 2,000 events").isLessThan(100);
+        assertThat(largest).isGreaterThan(100);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.lem.aggregator.model.ProcessSummary;
 import io.lem.api.event.DecodeResult;
 import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
+import io.lem.events.kafka.EventFrames;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -101,28 +103,48 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         }
         remember(context.recordMetadata());
         byte[] value = record.value();
+        if (value == null) {
+            deadLetter(record, null, 0, "record has no value (a tombstone); events are never deleted");
+            return;
+        }
+        if (!EventFrames.packed(record.headers())) {
+            event(record, key, value, 0, value.length, 0);
+            return;
+        }
+        // a packed record: one event per line, each decoded, checked and folded (or dead-lettered) on its own
+        int frame = 0;
+        for (int start = 0; start < value.length; ) {
+            int end = EventFrames.end(value, start);
+            if (end > start) {
+                event(record, key, value, start, end - start, ++frame);
+            }
+            start = end + 1;
+        }
+        if (frame == 0) {
+            deadLetter(record, value, 0, "record has the " + EventFrames.COUNT_HEADER + " header but no event");
+        }
+    }
+
+    /** One event, {@code value[offset, offset + length)}; {@code frame} is its line number in a packed record. */
+    private void event(Record<String, byte[]> record, String key, byte[] value, int offset, int length, int frame) {
         String problem;
         DecodeResult result = null;
-        if (value == null) {
-            problem = "record has no value (a tombstone); events are never deleted";
-        } else {
-            try {
-                result = codec.decode(value);
-                problem = EventChecks.problem(key, result);
-            } catch (EventFormatException e) {
-                problem = e.getMessage();
-            } catch (RuntimeException e) {
-                problem = "cannot decode: " + e;
-            }
+        try {
+            result = codec.decode(value, offset, length);
+            problem = EventChecks.problem(key, result);
+        } catch (EventFormatException e) {
+            problem = e.getMessage();
+        } catch (RuntimeException e) {
+            problem = "cannot decode: " + e;
         }
         if (problem != null) {
-            deadLetter(record, problem);
+            deadLetter(record, frame == 0 ? value : Arrays.copyOfRange(value, offset, offset + length), frame, problem);
             return;
         }
         if (experimentFilter != null && !experimentFilter.equals(result.envelope().experimentId())) {
             return;
         }
-        fold(key, result, value, record.timestamp());
+        fold(key, result, value, offset, length, record.timestamp());
     }
 
     private void remember(Optional<RecordMetadata> metadata) {
@@ -134,7 +156,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         }
     }
 
-    private void fold(String key, DecodeResult event, byte[] value, long timestamp) {
+    private void fold(String key, DecodeResult event, byte[] value, int offset, int length, long timestamp) {
         LiveSummary live = cache.get(key);
         if (live == null) {
             ValueAndTimestamp<ProcessSummary> held = store.get(key);
@@ -150,18 +172,17 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
             live.summary = live.rebuild(codec);
             return;
         }
-        live.appliedSinceStored.add(value);
+        live.applied(value, offset, length);
         live.timestamp = Math.max(live.timestamp, timestamp);
         cache.markDirty(key, live);
-        if (live.appliedSinceStored.size() >= MAX_EVENTS_BETWEEN_WRITES) {
+        if (live.appliedSinceStored() >= MAX_EVENTS_BETWEEN_WRITES) {
             write(key, live);
         }
     }
 
     private void write(String key, LiveSummary live) {
         store.put(key, ValueAndTimestamp.make(live.summary, live.timestamp));
-        live.stored = live.summary.toBytes(); // encoded once by the put, cached in the summary
-        live.appliedSinceStored.clear();
+        live.stored(live.summary.toBytes()); // encoded once by the put, cached in the summary
     }
 
     /** The commit hook: every changed summary to the store, then downstream. */
@@ -182,7 +203,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
                     continue; // cannot happen: dirty entries are never evicted
                 }
                 live.dirty = false;
-                if (!live.appliedSinceStored.isEmpty()) {
+                if (live.appliedSinceStored() > 0) {
                     write(key, live);
                 }
                 internal.setRecordContext(new ProcessorRecordContext(live.timestamp, lastOffset, lastPartition,
@@ -196,10 +217,12 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         cache.evict();
     }
 
-    private void deadLetter(Record<String, byte[]> record, String problem) {
+    /** Sends {@code value} (the record's, or one event of a packed record: {@code frame} > 0) to the dead letters. */
+    private void deadLetter(Record<String, byte[]> record, byte[] value, int frame, String problem) {
         malformed++;
         String source = context.recordMetadata()
-                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown");
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown")
+                + (frame > 0 ? " line " + frame : "");
         if (malformed <= 10 || malformed % 1000 == 0) {
             log.warn("malformed record #{} at {} (key {}){}: {}", malformed, source, record.key(),
                     deadLetters ? ", sent to the dead letters" : ", dropped", problem);
@@ -208,10 +231,14 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
             return;
         }
         Headers headers = new RecordHeaders(record.headers().toArray());
+        if (frame > 0) { // one event of the record now: its own seq is in its JSON
+            headers.remove(EventFrames.COUNT_HEADER);
+            headers.remove(EventFrames.SEQ_HEADER);
+        }
         headers.remove(LemTopology.ERROR_HEADER);
         headers.remove(LemTopology.SOURCE_HEADER);
         headers.add(LemTopology.ERROR_HEADER, problem.getBytes(StandardCharsets.UTF_8));
         headers.add(LemTopology.SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
-        context.forward(record.withValue((Object) new DeadLetter(record.value())).withHeaders(headers));
+        context.forward(record.withValue((Object) new DeadLetter(value)).withHeaders(headers));
     }
 }

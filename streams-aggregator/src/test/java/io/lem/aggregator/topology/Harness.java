@@ -5,6 +5,7 @@ import io.lem.aggregator.model.ProcessSummary;
 import io.lem.aggregator.model.ResultsJson;
 import io.lem.api.event.EventCodec;
 import io.lem.api.event.LemEvent;
+import io.lem.events.kafka.EventFrames;
 import io.lem.events.kafka.LemTopics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -15,9 +16,12 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -54,6 +58,21 @@ final class Harness implements AutoCloseable {
 
     Harness send(Collection<? extends LemEvent> list) {
         return send(list.toArray(new LemEvent[0]));
+    }
+
+    /** The events (of one process, consecutive seqs) as one packed record, the way a runner's delivery sends them. */
+    Harness sendPacked(List<? extends LemEvent> list) {
+        ByteArrayOutputStream value = new ByteArrayOutputStream();
+        for (LemEvent e : list) {
+            if (value.size() > 0) {
+                value.write(EventFrames.SEPARATOR);
+            }
+            value.writeBytes(CODEC.encode(e));
+        }
+        LemEvent first = list.get(0);
+        events.pipeInput(new TestRecord<>(first.envelope().key(), value.toByteArray(),
+                EventFrames.headers(first.envelope().seq(), list.size())));
+        return this;
     }
 
     KeyValueStore<String, ExperimentSummary> experiments() {

@@ -6,6 +6,7 @@ import io.lem.aggregator.model.ResultsJson;
 import io.lem.api.carbon.GridIntensity;
 import io.lem.api.event.LemEvent;
 import io.lem.api.event.ProcessFailed;
+import io.lem.events.kafka.EventFrames;
 import io.lem.plugins.carbon.CarbonTable;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.common.header.Header;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -648,6 +650,71 @@ class LemTopologyTest {
         assertThat(reasons.get(2)).contains("field 'batchSize'");
         assertThat(reasons.get(3)).contains("missing required field 'deviceKey'");
         assertThat(h.process(EXP, 0)).isNull();
+    }
+
+    @Test
+    void aPackedRecordFoldsEachEventAsIfSentAlone() {
+        ProcessScript l = launcher(2, Map.of());
+        ProcessScript p0 = runner(0, T0, 100);
+        ProcessScript p1 = runner(1, T0 + S, 120);
+        h.send(l.events()).send(p0.events()).send(p1.events());
+        Map<String, Object> single = new LinkedHashMap<>(h.results(EXP));
+
+        Harness packed = new Harness(stateDir.resolve("packed"));
+        try {
+            packed.send(l.events());
+            packed.sendPacked(p0.events().subList(0, 3)).sendPacked(p0.events().subList(3, p0.events().size()));
+            packed.sendPacked(p1.events());
+            assertThat(packed.results(EXP)).isEqualTo(single);
+            assertThat(packed.deadLetters.isEmpty()).isTrue();
+
+            packed.sendPacked(p0.events()); // the whole spool again, packed differently
+            assertThat(packed.results(EXP).get("duplicates_dropped")).isEqualTo((long) p0.events().size());
+        } finally {
+            packed.close();
+        }
+    }
+
+    @Test
+    void aBadLineOfAPackedRecordIsADeadLetterOnItsOwnAndTheOtherLinesAreFolded() {
+        ProcessScript p = runner(0, T0, 100);
+        h.send(launcher(1, Map.of()).events());
+        List<LemEvent> events = p.events();
+        byte[] bad = "{\"v\":1,\"type\":\"BatchStarted\"".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream value = new ByteArrayOutputStream();
+        for (int i = 0; i < events.size(); i++) {
+            if (i == 2) {
+                value.writeBytes(bad);
+                value.write('\n');
+            }
+            value.writeBytes(Harness.CODEC.encode(events.get(i)));
+            value.write('\n');
+        }
+        h.events.pipeInput(new TestRecord<>(EXP + "/0", value.toByteArray(),
+                EventFrames.headers(0, events.size() + 1)));
+
+        List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        TestRecord<String, byte[]> d = dead.get(0);
+        assertThat(d.value()).isEqualTo(bad);
+        assertThat(new String(d.headers().lastHeader(LemTopology.ERROR_HEADER).value(), StandardCharsets.UTF_8))
+                .startsWith("malformed event: not valid JSON");
+        assertThat(new String(d.headers().lastHeader(LemTopology.SOURCE_HEADER).value(), StandardCharsets.UTF_8))
+                .matches("lem\\.events\\.v1-0@\\d+ line 3");
+        assertThat(d.headers().lastHeader(EventFrames.COUNT_HEADER)).isNull();
+        assertThat(d.headers().lastHeader(EventFrames.SEQ_HEADER)).isNull();
+        assertThat(h.results(EXP).get("status")).isEqualTo("completed");
+        assertThat(h.results(EXP).get("output_tokens")).isEqualTo(8L);
+    }
+
+    @Test
+    void aPackedRecordWithoutAnyEventIsADeadLetter() {
+        h.events.pipeInput(new TestRecord<>(EXP + "/0", "\n\n".getBytes(StandardCharsets.UTF_8),
+                EventFrames.headers(0, 2)));
+        List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).headers().lastHeader(LemTopology.ERROR_HEADER).value(),
+                StandardCharsets.UTF_8)).contains("no event");
     }
 
     @Test

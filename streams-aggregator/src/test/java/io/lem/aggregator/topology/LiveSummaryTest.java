@@ -43,7 +43,7 @@ class LiveSummaryTest {
         LiveSummary live = new LiveSummary(ProcessSummary.fromBytes(stored.toBytes()), stored.toBytes(), 0);
         for (LemEvent e : events.subList(half, events.size())) {
             live.summary.apply(known(e));
-            live.appliedSinceStored.add(CODEC.encode(e));
+            { byte[] b = CODEC.encode(e); live.applied(b, 0, b.length); }
         }
         ProcessSummary rebuilt = live.rebuild(CODEC);
         assertThat(rebuilt).isNotSameAs(live.summary);
@@ -56,7 +56,7 @@ class LiveSummaryTest {
         LiveSummary live = new LiveSummary(new ProcessSummary(), null, 0);
         for (LemEvent e : events()) {
             live.summary.apply(known(e));
-            live.appliedSinceStored.add(CODEC.encode(e));
+            { byte[] b = CODEC.encode(e); live.applied(b, 0, b.length); }
         }
         assertThat(live.rebuild(CODEC).toBytes()).isEqualTo(live.summary.toBytes());
         assertThat(new LiveSummary(new ProcessSummary(), null, 0).rebuild(CODEC).experimentId()).isNull();

@@ -1,0 +1,65 @@
+package io.lem.events.kafka;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventFramesTest {
+
+    @Test
+    void oneEventHasASeqHeaderAndNoCount() {
+        Headers headers = EventFrames.headers(42, 1);
+        assertThat(EventFrames.packed(headers)).isFalse();
+        assertThat(EventFrames.firstSeq(headers)).isEqualTo(42);
+        assertThat(EventFrames.declaredCount(headers)).isEqualTo(1);
+    }
+
+    @Test
+    void aPackedRecordNamesItsFirstSeqAndCount() {
+        Headers headers = EventFrames.headers(7_000_000_000L, 300);
+        assertThat(EventFrames.packed(headers)).isTrue();
+        assertThat(EventFrames.firstSeq(headers)).isEqualTo(7_000_000_000L);
+        assertThat(EventFrames.declaredCount(headers)).isEqualTo(300);
+        assertThatThrownBy(() -> EventFrames.headers(0, 0)).hasMessageContaining("at least one event");
+    }
+
+    @Test
+    void malformedHeadersReadAsAbsent() {
+        Headers headers = new RecordHeaders().add(EventFrames.SEQ_HEADER, new byte[3])
+                .add(EventFrames.COUNT_HEADER, new byte[] {0, 0, 0, 0});
+        assertThat(EventFrames.firstSeq(headers)).isEqualTo(-1);
+        assertThat(EventFrames.declaredCount(headers)).isEqualTo(-1);
+        assertThat(EventFrames.firstSeq(new RecordHeaders())).isEqualTo(-1);
+    }
+
+    @Test
+    void linesOfAPackedRecordAreVisitedAndEmptyOnesSkipped() {
+        byte[] value = "{\"a\":1}\n\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(lines(EventFrames.headers(0, 2), value)).containsExactly("{\"a\":1}", "{\"b\":2}");
+    }
+
+    @Test
+    void withoutTheCountHeaderTheWholeValueIsOneEventNewlinesAndAll() {
+        // a pretty-printed event from another producer stays one event
+        byte[] value = "{\n  \"a\": 1\n}".getBytes(StandardCharsets.UTF_8);
+        assertThat(lines(new RecordHeaders(), value)).containsExactly("{\n  \"a\": 1\n}");
+        assertThat(EventFrames.forEachEvent(new RecordHeaders(), null, (v, o, l) -> {
+            throw new AssertionError("no value, no event");
+        })).isZero();
+    }
+
+    private static List<String> lines(Headers headers, byte[] value) {
+        List<String> lines = new ArrayList<>();
+        int n = EventFrames.forEachEvent(headers, value,
+                (v, offset, length) -> lines.add(new String(v, offset, length, StandardCharsets.UTF_8)));
+        assertThat(n).isEqualTo(lines.size());
+        return lines;
+    }
+}
