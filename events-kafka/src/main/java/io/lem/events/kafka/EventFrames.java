@@ -4,7 +4,10 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * How events sit in the records of {@link LemTopics#EVENTS}. A record holds one event, its JSON object as the value;
@@ -23,6 +26,8 @@ public final class EventFrames {
     /** Number of events in a packed record, 4 bytes big-endian; absent on a record of one event. */
     public static final String COUNT_HEADER = "lem.events";
     public static final byte SEPARATOR = '\n';
+    private static final long SEPARATORS = 0x0A0A0A0A0A0A0A0AL;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private EventFrames() {
     }
@@ -73,7 +78,18 @@ public final class EventFrames {
 
     /** End (exclusive) of the line starting at {@code start}: the next separator, or the end of the value. */
     public static int end(byte[] value, int start) {
-        for (int i = start; i < value.length; i++) {
+        // eight bytes at a time (the aggregator scans every byte of every packed record): a byte equal to the
+        // separator is a zero byte of word ^ SEPARATORS, and (x - 0x01..) & ~x & 0x80.. marks the lowest zero byte
+        // exactly (marks above it can be false, never below)
+        int i = start;
+        for (; i + Long.BYTES <= value.length; i += Long.BYTES) {
+            long x = (long) LONGS.get(value, i) ^ SEPARATORS;
+            long zero = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
+        for (; i < value.length; i++) {
             if (value[i] == SEPARATOR) {
                 return i;
             }

@@ -55,6 +55,35 @@ class EventFramesTest {
         })).isZero();
     }
 
+    @Test
+    void theEndOfALineIsFoundAtEveryPositionAndAmongAnyBytes() {
+        java.util.Random random = new java.util.Random(11);
+        for (int length = 0; length < 40; length++) {
+            for (int at = -1; at < length; at++) {
+                byte[] value = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    // every byte value but the separator, high bit set included (UTF-8)
+                    byte b;
+                    do {
+                        b = (byte) random.nextInt(256);
+                    } while (b == EventFrames.SEPARATOR);
+                    value[i] = b;
+                }
+                if (at >= 0) {
+                    value[at] = EventFrames.SEPARATOR;
+                }
+                for (int start = 0; start <= length; start++) {
+                    int expected = at >= start ? at : length;
+                    assertThat(EventFrames.end(value, start)).as("length %d, separator at %d, from %d", length, at,
+                            start).isEqualTo(expected);
+                }
+            }
+        }
+        byte[] two = "ab\ncdefghij\nk".getBytes(StandardCharsets.UTF_8);
+        assertThat(EventFrames.end(two, 0)).isEqualTo(2);
+        assertThat(EventFrames.end(two, 3)).isEqualTo(11);
+    }
+
     private static List<String> lines(Headers headers, byte[] value) {
         List<String> lines = new ArrayList<>();
         int n = EventFrames.forEachEvent(headers, value,
