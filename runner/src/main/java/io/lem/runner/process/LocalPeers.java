@@ -25,8 +25,10 @@ import java.util.stream.Stream;
 
 /**
  * The runner processes of one experiment on one host, meeting at the edges of their run windows so that every window
- * on the host spans the same time: each opens its window once all have warmed up ({@link #START}), and closes it once
- * all have generated their last batch ({@link #END}). With an idle baseline they also measure it together, between
+ * on the host spans the same time: each opens its window once all have warmed up ({@link #START}), starts generating
+ * once every window is open ({@link #OPEN}; without it the last to arrive at the start could generate for a few
+ * milliseconds before rank 0's window, the host's, had opened), and closes it once all have generated their last batch
+ * ({@link #END}). With an idle baseline they also measure it together, between
  * {@link #IDLE} and {@link #IDLE_END}, so that no peer is loading a model or warming up while the host is measured
  * as idle.
  *
@@ -37,7 +39,7 @@ import java.util.stream.Stream;
  * it: its window stays open too.
  *
  * <p>Files in {@code <lemHome>/runs/<experimentId>/peers/<host>/}, each written atomically and holding the writer's
- * pid: {@code joined-R} when local rank R starts; {@code idle-R}, {@code idle-end-R}, {@code start-R}, {@code end-R} when it
+ * pid: {@code joined-R} when local rank R starts; {@code idle-R}, {@code idle-end-R}, {@code start-R}, {@code open-R}, {@code end-R} when it
  * reaches a point; {@code left-R} when it is done (completed, failed or cancelled). A peer is waited for while it is
  * alive and has not left; a peer whose process is gone, or that never joined within {@link #absentLimit}, is not, and
  * the meeting says whom it lacked.
@@ -51,6 +53,7 @@ public final class LocalPeers implements AutoCloseable {
     static final String IDLE = "idle";
     static final String IDLE_END = "idle-end";
     static final String START = "start";
+    static final String OPEN = "open";
     static final String END = "end";
     private static final String JOINED = "joined";
     private static final String LEFT = "left";

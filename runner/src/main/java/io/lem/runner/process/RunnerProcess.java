@@ -356,6 +356,9 @@ public final class RunnerProcess {
         m.begin(ProcessMeasurement.RUN_WINDOW);
         List<GenerationResult> results;
         try {
+            // nobody generates before every window on the host, rank 0's host-level one above all, is open
+            meetLocalPeers(res, LocalPeers.OPEN);
+            checkCancelled();
             results = generator.generate(encoded, run);
         } catch (RuntimeException e) {
             // cancelled or failed part way: the batches done are reported, the one cut short with what it did, and

@@ -169,7 +169,9 @@ class RunnerProcessLocalPeersTest {
         try (LocalPeers rank1 = LocalPeers.join(meeting, 1, 2)) {
             CompletableFuture<LocalPeers.Meeting> rank1Start = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return rank1.meet(LocalPeers.START, () -> false);
+                    LocalPeers.Meeting start = rank1.meet(LocalPeers.START, () -> false);
+                    rank1.meet(LocalPeers.OPEN, () -> false);
+                    return start;
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
