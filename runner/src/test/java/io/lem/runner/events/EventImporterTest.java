@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,33 @@ class EventImporterTest {
             assertThat(k.count()).isEqualTo(500);
             assertThat(k.exact()).isTrue();
         });
+    }
+
+    @Test
+    void aProcessFileGoesOutPackedAroundTheSeqsAlreadyThere() throws Exception {
+        EventCodec codec = new EventCodec();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            lines.add(codec.encodeToString(TestEvents.mixed(Envelope.now("packed", 0, i, "h"), i)));
+        }
+        Path middle = tmp.resolve("middle.jsonl");
+        Files.write(middle, lines.subList(100, 200));
+        Path all = tmp.resolve("all.jsonl");
+        Files.write(all, lines);
+        KafkaTarget target = KafkaTarget.of(broker.bootstrapServers()).withTopic("import.packed").withPartitions(2);
+        EventImporter importer = new EventImporter(target);
+
+        assertThat(importer.importPaths(List.of(middle)).sent()).isEqualTo(100);
+        ImportReport report = importer.importPaths(List.of(all));
+        assertThat(report.sent()).isEqualTo(900);
+        assertThat(report.alreadyPresent()).isEqualTo(100);
+        assertThat(report.failed()).isZero();
+
+        EventLogReport log = new EventLogVerifier(target).verify("packed");
+        assertThat(log.events()).isEqualTo(1_000);
+        assertThat(log.key("packed/0").exact()).isTrue();
+        // seqs 100-199 in one record, then 0-99 and 200-999 in runs of up to 64 KiB
+        assertThat(log.records()).isBetween(3L, 20L);
     }
 
     @Test

@@ -60,7 +60,7 @@ final class LiveSummary {
     void stored(byte[] bytes) {
         stored = bytes;
         values.clear();
-        if (offsets.length > 4096) { // a burst grew them: do not keep the arrays for every idle key
+        if (offsets.length > 256) { // a busy key grew them (up to 2048): an idle cached key should not keep 16 KB
             offsets = new int[16];
             lengths = new int[16];
         }
