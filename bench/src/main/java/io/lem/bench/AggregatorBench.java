@@ -875,7 +875,7 @@ public final class AggregatorBench {
                         }
                         String key = new String(r.key(), StandardCharsets.UTF_8);
                         long[] counters = perKey.computeIfAbsent(key, k -> new long[2]);
-                        events += EventFrames.forEachEvent(r.headers(), r.value(), (value, offset, length) -> {
+                        events += EventFrames.forEachEvent(r.headers(), r.value(), (value, offset, length, line) -> {
                             try {
                                 DecodeResult d = codec.decode(value, offset, length);
                                 counters[0]++;

@@ -96,7 +96,7 @@ final class StreamsCeiling implements AutoCloseable {
         @Override
         public void process(Record<String, byte[]> record) {
             long[] counters = perKey.computeIfAbsent(record.key(), k -> new long[2]);
-            events.add(EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+            events.add(EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length, line) -> {
                 try {
                     DecodeResult d = codec.decode(value, offset, length);
                     counters[0]++;

@@ -100,7 +100,8 @@ public final class EventFrames {
     /** Receives one event of a record: {@code value[offset, offset + length)}. */
     @FunctionalInterface
     public interface EventVisitor {
-        void visit(byte[] value, int offset, int length);
+        /** @param line the event's line number in a packed record (from 1), 0 in a record of one event */
+        void visit(byte[] value, int offset, int length, int line);
     }
 
     /** Hands each event of a record to {@code visitor} (empty lines skipped) and returns how many there were. */
@@ -109,15 +110,14 @@ public final class EventFrames {
             return 0;
         }
         if (!packed(headers)) {
-            visitor.visit(value, 0, value.length);
+            visitor.visit(value, 0, value.length, 0);
             return 1;
         }
         int events = 0;
         for (int start = 0; start < value.length; ) {
             int end = end(value, start);
             if (end > start) {
-                visitor.visit(value, start, end - start);
-                events++;
+                visitor.visit(value, start, end - start, ++events);
             }
             start = end + 1;
         }

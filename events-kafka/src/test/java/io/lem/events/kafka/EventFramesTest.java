@@ -43,6 +43,11 @@ class EventFramesTest {
     void linesOfAPackedRecordAreVisitedAndEmptyOnesSkipped() {
         byte[] value = "{\"a\":1}\n\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8);
         assertThat(lines(EventFrames.headers(0, 2), value)).containsExactly("{\"a\":1}", "{\"b\":2}");
+        List<Integer> numbers = new ArrayList<>();
+        EventFrames.forEachEvent(EventFrames.headers(0, 2), value, (v, offset, length, line) -> numbers.add(line));
+        assertThat(numbers).as("line numbers count events, from 1").containsExactly(1, 2);
+        EventFrames.forEachEvent(new RecordHeaders(), value, (v, offset, length, line) -> numbers.add(line));
+        assertThat(numbers).as("a record of one event has line 0").containsExactly(1, 2, 0);
     }
 
     @Test
@@ -50,7 +55,7 @@ class EventFramesTest {
         // a pretty-printed event from another producer stays one event
         byte[] value = "{\n  \"a\": 1\n}".getBytes(StandardCharsets.UTF_8);
         assertThat(lines(new RecordHeaders(), value)).containsExactly("{\n  \"a\": 1\n}");
-        assertThat(EventFrames.forEachEvent(new RecordHeaders(), null, (v, o, l) -> {
+        assertThat(EventFrames.forEachEvent(new RecordHeaders(), null, (v, o, l, line) -> {
             throw new AssertionError("no value, no event");
         })).isZero();
     }
@@ -87,7 +92,7 @@ class EventFramesTest {
     private static List<String> lines(Headers headers, byte[] value) {
         List<String> lines = new ArrayList<>();
         int n = EventFrames.forEachEvent(headers, value,
-                (v, offset, length) -> lines.add(new String(v, offset, length, StandardCharsets.UTF_8)));
+                (v, offset, length, line) -> lines.add(new String(v, offset, length, StandardCharsets.UTF_8)));
         assertThat(n).isEqualTo(lines.size());
         return lines;
     }

@@ -9,7 +9,6 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +115,20 @@ public final class EventImporter {
         long[] skipped = {0};
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ClientProperties.producer(target, timeout,
                 requestTimeout(), ClientProperties.clientId("import", null)))) {
-            Outgoing outgoing = new Outgoing(producer, partitions, acknowledged, failed, errors);
+            // runs of one process's consecutive events go out packed; acknowledgements and failures count events
+            RecordPacker packer = new RecordPacker((key, value, headers, firstSeq, count) ->
+                    producer.send(new ProducerRecord<>(target.topic(), EventTopic.partitionFor(key, partitions), null,
+                            key, value, headers), (metadata, exception) -> {
+                                if (exception == null) {
+                                    acknowledged.addAndGet(count);
+                                } else {
+                                    failed.addAndGet(count);
+                                    if (errors.size() < MAX_ERRORS) {
+                                        errors.add(exception.getClass().getSimpleName() + ": "
+                                                + exception.getMessage());
+                                    }
+                                }
+                            }));
             for (Path file : files) {
                 JsonlEventFile.forEach(file, codec, line -> {
                     if (line.event() == null) {
@@ -128,9 +140,9 @@ public final class EventImporter {
                         skipped[0]++;
                         return;
                     }
-                    outgoing.add(key, line.event().envelope().seq(), line.bytes());
+                    packer.add(key, line.event().envelope().seq(), line.bytes(), 0, line.bytes().length);
                 });
-                outgoing.send();
+                packer.flush();
             }
             producer.flush();
         } catch (KafkaException e) {
@@ -142,70 +154,6 @@ public final class EventImporter {
                 malformed, new ArrayList<>(errors));
         LOG.debug("import of {}: {}", files, report);
         return report;
-    }
-
-    /**
-     * Runs of one key's lines with consecutive seqs, sent packed as a runner's delivery sends them ({@code
-     * EventFrames}, records of up to {@link KafkaSinkSettings#MAX_RECORD_BYTES}); acknowledgements and failures are
-     * counted per event.
-     */
-    private final class Outgoing {
-        private final KafkaProducer<String, byte[]> producer;
-        private final int partitions;
-        private final AtomicLong acknowledged;
-        private final AtomicLong failed;
-        private final Set<String> errors;
-        private final ByteArrayOutputStream value = new ByteArrayOutputStream();
-        private String key;
-        private long firstSeq;
-        private int count;
-
-        Outgoing(KafkaProducer<String, byte[]> producer, int partitions, AtomicLong acknowledged, AtomicLong failed,
-                 Set<String> errors) {
-            this.producer = producer;
-            this.partitions = partitions;
-            this.acknowledged = acknowledged;
-            this.failed = failed;
-            this.errors = errors;
-        }
-
-        void add(String lineKey, long seq, byte[] line) {
-            if (count > 0 && (!lineKey.equals(key) || seq != firstSeq + count
-                    || value.size() + 1 + line.length > KafkaSinkSettings.MAX_RECORD_BYTES)) {
-                send();
-            }
-            if (count == 0) {
-                key = lineKey;
-                firstSeq = seq;
-            } else {
-                value.write('\n');
-            }
-            value.writeBytes(line);
-            count++;
-        }
-
-        /** Sends what was gathered, if anything. */
-        void send() {
-            if (count == 0) {
-                return;
-            }
-            int events = count;
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(target.topic(),
-                    EventTopic.partitionFor(key, partitions), null, key, value.toByteArray(),
-                    SeqHeader.of(firstSeq, events));
-            value.reset();
-            count = 0;
-            producer.send(record, (metadata, exception) -> {
-                if (exception == null) {
-                    acknowledged.addAndGet(events);
-                } else {
-                    failed.addAndGet(events);
-                    if (errors.size() < MAX_ERRORS) {
-                        errors.add(exception.getClass().getSimpleName() + ": " + exception.getMessage());
-                    }
-                }
-            });
-        }
     }
 
     /** Requests must fit inside the delivery timeout with the producer's linger. */

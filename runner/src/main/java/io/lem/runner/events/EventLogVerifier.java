@@ -55,7 +55,7 @@ public final class EventLogVerifier {
                 malformed[0]++;
                 return;
             }
-            events[0] += EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+            events[0] += EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length, line) -> {
                 DecodeResult result;
                 try {
                     result = codec.decode(value, offset, length);

@@ -4,7 +4,6 @@ import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
 import io.lem.events.kafka.EventFrames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Headers;
 
 import java.util.function.LongConsumer;
 
@@ -17,19 +16,7 @@ import java.util.function.LongConsumer;
  * of truth for the aggregator.
  */
 final class SeqHeader {
-    static final String NAME = EventFrames.SEQ_HEADER;
-
     private SeqHeader() {
-    }
-
-    /** Headers of a record holding the one event {@code seq}. */
-    static Headers of(long seq) {
-        return EventFrames.headers(seq, 1);
-    }
-
-    /** Headers of a packed record holding {@code count} events from {@code firstSeq} on. */
-    static Headers of(long firstSeq, int count) {
-        return EventFrames.headers(firstSeq, count);
     }
 
     /**
@@ -48,7 +35,7 @@ final class SeqHeader {
             return count;
         }
         int[] found = {0};
-        EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+        EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length, line) -> {
             try {
                 seqs.accept(codec.decode(value, offset, length).envelope().seq());
                 found[0]++;

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -203,8 +203,7 @@ final class SpoolDelivery implements Runnable {
 
     /**
      * Sends the spool lines after the read position, runs of consecutive lines not yet in the topic packed into
-     * records of up to {@link KafkaSinkSettings#MAX_RECORD_BYTES} ({@link io.lem.events.kafka.EventFrames}); returns
-     * whether there were any lines.
+     * records ({@link RecordPacker}); returns whether there were any lines.
      */
     private boolean forward() throws IOException {
         long end = spool.end();
@@ -221,7 +220,7 @@ final class SpoolDelivery implements Runnable {
         byte[] bytes = chunk.array();
         int filled = chunk.position();
         int lineStart = 0;
-        Pack pack = new Pack(bytes);
+        RecordPacker packer = new RecordPacker(this::send);
         for (int i = 0; i < filled; i++) {
             if (bytes[i] == '\n') {
                 if (session.failure() != null) {
@@ -231,15 +230,12 @@ final class SpoolDelivery implements Runnable {
                 long seq = readSeq;
                 boolean again = seq < forwardedBefore;
                 if (!delivered.contains(seq)) {
-                    if (!pack.fits(i)) {
-                        pack.send();
-                    }
-                    pack.add(lineStart, i, seq);
+                    packer.add(key, seq, bytes, lineStart, i - lineStart);
                     if (again) {
                         resent++;
                     }
                 } else {
-                    pack.send(); // a line already in the topic ends the run
+                    packer.flush(); // a line already in the topic ends the run
                     if (again) {
                         foundInTopic++;
                     }
@@ -252,7 +248,7 @@ final class SpoolDelivery implements Runnable {
             }
         }
         if (session.failure() == null) {
-            pack.send();
+            packer.flush(); // after a failure the lines gathered stay pending: re-sent once Kafka answers again
         }
         if (lineStart == 0 && filled == chunk.capacity() && session.failure() == null) {
             // One line longer than the buffer: grow and read it again.
@@ -261,42 +257,9 @@ final class SpoolDelivery implements Runnable {
         return lineStart > 0;
     }
 
-    /** Consecutive lines of the chunk waiting to go out as one record. */
-    private final class Pack {
-        private final byte[] bytes;
-        private int start = -1;
-        private int end;
-        private long firstSeq;
-        private int count;
-
-        Pack(byte[] bytes) {
-            this.bytes = bytes;
-        }
-
-        /** Whether the line ending at {@code lineEnd} still fits in this record. */
-        boolean fits(int lineEnd) {
-            return count == 0 || lineEnd - start <= KafkaSinkSettings.MAX_RECORD_BYTES;
-        }
-
-        void add(int lineStart, int lineEnd, long seq) {
-            if (count == 0) {
-                start = lineStart;
-                firstSeq = seq;
-            }
-            end = lineEnd;
-            count++;
-        }
-
-        /** Sends the lines gathered so far (separated by the spool's own newlines), if any. */
-        void send() {
-            if (count == 0) {
-                return;
-            }
-            byte[] value = Arrays.copyOfRange(bytes, start, end);
-            session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), null, key, value,
-                    SeqHeader.of(firstSeq, count)), firstSeq + count - 1);
-            count = 0;
-        }
+    private void send(String recordKey, byte[] value, Headers headers, long firstSeq, int count) {
+        session.send(new ProducerRecord<>(settings.target().topic(), partition.partition(), null, recordKey, value,
+                headers), firstSeq + count - 1);
     }
 
     /** Reads the process's partition and advances what is known delivered. */

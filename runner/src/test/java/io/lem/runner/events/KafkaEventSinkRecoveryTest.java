@@ -91,7 +91,7 @@ class KafkaEventSinkRecoveryTest {
             int count = EventFrames.declaredCount(record.headers());
             assertThat(first).as("seq header of offset %d", record.offset()).isEqualTo(events);
             List<Long> seqs = new ArrayList<>();
-            EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length) -> {
+            EventFrames.forEachEvent(record.headers(), record.value(), (value, offset, length, line) -> {
                 try {
                     seqs.add(codec.decode(value, offset, length).envelope().seq());
                 } catch (EventFormatException e) {

@@ -24,13 +24,13 @@ class SeqHeaderTest {
     void theHeaderIsReadWithoutTheValue() {
         // a value that is not an event at all: only the header can have answered
         byte[] notAnEvent = "not json".getBytes(StandardCharsets.UTF_8);
-        assertThat(seqs(record(notAnEvent, SeqHeader.of(41_234_567_890L)))).containsExactly(41_234_567_890L);
+        assertThat(seqs(record(notAnEvent, EventFrames.headers(41_234_567_890L, 1)))).containsExactly(41_234_567_890L);
     }
 
     @Test
     void aPackedRecordGivesEverySeqOfItsRange() {
         byte[] notParsed = "x\ny\nz".getBytes(StandardCharsets.UTF_8);
-        assertThat(seqs(record(notParsed, SeqHeader.of(100, 3)))).containsExactly(100L, 101L, 102L);
+        assertThat(seqs(record(notParsed, EventFrames.headers(100, 3)))).containsExactly(100L, 101L, 102L);
     }
 
     @Test
@@ -43,7 +43,7 @@ class SeqHeaderTest {
     @Test
     void aHeaderOfTheWrongSizeIsIgnored() {
         byte[] event = codec.encode(TestEvents.mixed(Envelope.now("exp", 3, 78, "h"), 2));
-        Headers odd = new RecordHeaders().add(SeqHeader.NAME, new byte[] {1, 2, 3});
+        Headers odd = new RecordHeaders().add(EventFrames.SEQ_HEADER, new byte[] {1, 2, 3});
         assertThat(seqs(record(event, odd))).containsExactly(78L);
     }
 

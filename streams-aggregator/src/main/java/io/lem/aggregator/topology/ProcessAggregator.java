@@ -107,26 +107,15 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
             deadLetter(record, null, 0, "record has no value (a tombstone); events are never deleted");
             return;
         }
-        if (!EventFrames.packed(record.headers())) {
-            event(record, key, value, 0, value.length, 0);
-            return;
-        }
-        // a packed record: one event per line, each decoded, checked and folded (or dead-lettered) on its own
-        int frame = 0;
-        for (int start = 0; start < value.length; ) {
-            int end = EventFrames.end(value, start);
-            if (end > start) {
-                event(record, key, value, start, end - start, ++frame);
-            }
-            start = end + 1;
-        }
-        if (frame == 0) {
+        // a packed record holds one event per line: each is decoded, checked and folded (or dead-lettered) on its own
+        if (EventFrames.forEachEvent(record.headers(), value,
+                (bytes, offset, length, line) -> event(record, key, bytes, offset, length, line)) == 0) {
             deadLetter(record, value, 0, "record has the " + EventFrames.COUNT_HEADER + " header but no event");
         }
     }
 
-    /** One event, {@code value[offset, offset + length)}; {@code frame} is its line number in a packed record. */
-    private void event(Record<String, byte[]> record, String key, byte[] value, int offset, int length, int frame) {
+    /** One event, {@code value[offset, offset + length)}; {@code line} is its line number in a packed record. */
+    private void event(Record<String, byte[]> record, String key, byte[] value, int offset, int length, int line) {
         String problem;
         DecodeResult result = null;
         try {
@@ -138,7 +127,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
             problem = "cannot decode: " + e;
         }
         if (problem != null) {
-            deadLetter(record, frame == 0 ? value : Arrays.copyOfRange(value, offset, offset + length), frame, problem);
+            deadLetter(record, line == 0 ? value : Arrays.copyOfRange(value, offset, offset + length), line, problem);
             return;
         }
         if (experimentFilter != null && !experimentFilter.equals(result.envelope().experimentId())) {
@@ -217,12 +206,12 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
         cache.evict();
     }
 
-    /** Sends {@code value} (the record's, or one event of a packed record: {@code frame} > 0) to the dead letters. */
-    private void deadLetter(Record<String, byte[]> record, byte[] value, int frame, String problem) {
+    /** Sends {@code value} (the record's, or one event of a packed record: {@code line} > 0) to the dead letters. */
+    private void deadLetter(Record<String, byte[]> record, byte[] value, int line, String problem) {
         malformed++;
         String source = context.recordMetadata()
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown")
-                + (frame > 0 ? " line " + frame : "");
+                + (line > 0 ? " line " + line : "");
         if (malformed <= 10 || malformed % 1000 == 0) {
             log.warn("malformed record #{} at {} (key {}){}: {}", malformed, source, record.key(),
                     deadLetters ? ", sent to the dead letters" : ", dropped", problem);
@@ -231,7 +220,7 @@ final class ProcessAggregator implements Processor<String, byte[], String, Objec
             return;
         }
         Headers headers = new RecordHeaders(record.headers().toArray());
-        if (frame > 0) { // one event of the record now: its own seq is in its JSON
+        if (line > 0) { // one event of the record now: its own seq is in its JSON
             headers.remove(EventFrames.COUNT_HEADER);
             headers.remove(EventFrames.SEQ_HEADER);
         }
