@@ -92,7 +92,13 @@ public final class EventCodec {
     private abstract static class EnvelopeNotAField {
     }
 
-    private final StreamingDecoder streaming = new StreamingDecoder(MAPPER, TYPES);
+    /**
+     * One for the JVM, like {@link #MAPPER}: its constructor handles are called through non-constant call sites,
+     * and the JDK compiles a handle invoked that way into code of its own after a hundred-odd calls. One decoder
+     * per codec (an aggregator makes a codec per task) made each fresh task pay that compilation again for every
+     * event type, on the thread it was being timed on.
+     */
+    private static final StreamingDecoder STREAMING = new StreamingDecoder(MAPPER, TYPES);
 
     /**
      * Where {@link #encode} writes, reused per thread: the result is copied out at its exact length, so an event
@@ -183,13 +189,13 @@ public final class EventCodec {
         if (bytes == null || length == 0) {
             throw new EventFormatException("malformed event: empty record");
         }
-        DecodeResult fast = streaming.tryDecode(bytes, offset, length);
+        DecodeResult fast = STREAMING.tryDecode(bytes, offset, length);
         return fast != null ? fast : decodeViaTrees(bytes, offset, length);
     }
 
     /** The streaming path alone: null where it leaves the record to {@link #decodeViaTrees}. For tests. */
     DecodeResult decodeStreaming(byte[] bytes) {
-        return streaming.tryDecode(bytes, 0, bytes.length);
+        return STREAMING.tryDecode(bytes, 0, bytes.length);
     }
 
     /**
