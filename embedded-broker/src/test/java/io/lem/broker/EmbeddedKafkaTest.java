@@ -63,6 +63,27 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void indexFilesOfANewPartitionAreSmall() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(BrokerSettings.defaults(tmp))) {
+            createTopic(kafka, "fresh", 1);
+            produce(kafka.bootstrapServers(), "fresh", 3);
+            Path partition = tmp.resolve("kafka-logs/fresh-0");
+            List<Path> indexes;
+            try (var files = Files.list(partition)) {
+                indexes = files.filter(f -> f.toString().endsWith(".index") || f.toString().endsWith(".timeindex"))
+                        .toList();
+            }
+            // the active segment's indexes are preallocated at the maximum: the broker's setting, not Kafka's 10 MiB
+            assertThat(indexes).hasSize(2);
+            for (Path index : indexes) {
+                assertThat(Files.size(index)).as(index.toString())
+                        .isGreaterThan(EmbeddedKafka.INDEX_MAX_BYTES - 12L)
+                        .isLessThanOrEqualTo(EmbeddedKafka.INDEX_MAX_BYTES);
+            }
+        }
+    }
+
+    @Test
     void restartOnSameDataDirAndPortsKeepsRecords() throws Exception {
         BrokerSettings settings;
         String clusterId;
