@@ -57,8 +57,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
-    /** The most a segment's offset or time index file takes ({@code log.index.size.max.bytes}; Kafka's is 10 MiB). */
-    static final int INDEX_MAX_BYTES = 1 << 20;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     // A free port picked here can be taken by someone else before Kafka binds it; then pick again.
@@ -237,8 +235,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         // it faults, and the kernel reads around the page, zero-filling up to the disk's read-ahead (8 MiB on the
         // VMs lem is developed on) on the request handler thread. With Kafka's 10 MiB that was 0.75-0.9 s of broker
         // CPU for every new aggregator or replay (18 fresh internal partitions), 0.1-0.2 s with 1 MiB (aggregator
-        // bench, BENCHMARKS.md). 1 MiB still indexes over 300 MiB of log before the segment rolls.
-        p.put("log.index.size.max.bytes", Integer.toString(INDEX_MAX_BYTES));
+        // bench, BENCHMARKS.md). 1 MiB still indexes over 300 MiB of log before the segment rolls. A log dir written
+        // with larger indexes keeps a size that fits them: Kafka cannot load or recover an index into a smaller one.
+        Path logDir = s.dataDir().resolve(LOG_DIR_NAME);
+        int indexBytes = SegmentIndexSize.forLogDir(logDir);
+        if (indexBytes != SegmentIndexSize.SMALL_BYTES && !s.overrides().containsKey("log.index.size.max.bytes")) {
+            LOG.info("{} has a segment index over {} bytes (written by an earlier lem?): "
+                    + "log.index.size.max.bytes is {} so that Kafka can load it", logDir, SegmentIndexSize.SMALL_BYTES,
+                    indexBytes);
+        }
+        p.put("log.index.size.max.bytes", Integer.toString(indexBytes));
 
         // An idle broker must cost the machine it measures next to nothing (measured idle, this 2-core VM: 3.9 % of
         // a core with Kafka's defaults, 1.8 % with these). One node has no other controller to prove liveness to,

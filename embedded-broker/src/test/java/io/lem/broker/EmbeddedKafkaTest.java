@@ -77,8 +77,8 @@ class EmbeddedKafkaTest {
             assertThat(indexes).hasSize(2);
             for (Path index : indexes) {
                 assertThat(Files.size(index)).as(index.toString())
-                        .isGreaterThan(EmbeddedKafka.INDEX_MAX_BYTES - 12L)
-                        .isLessThanOrEqualTo(EmbeddedKafka.INDEX_MAX_BYTES);
+                        .isGreaterThan(SegmentIndexSize.SMALL_BYTES - 12L)
+                        .isLessThanOrEqualTo(SegmentIndexSize.SMALL_BYTES);
             }
         }
     }
