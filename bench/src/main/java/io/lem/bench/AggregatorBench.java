@@ -609,10 +609,9 @@ public final class AggregatorBench {
 
         /**
          * Waits for {@link Replay#consumedUpTo}, the aggregator's own caught-up condition, polling every 50 ms (5 ms once
-         * the events' offsets are committed). While
-         * a committed offset is still below its target only the committed offsets are read (one Admin call):
-         * {@code consumedUpTo} would also read every lagging partition with a probe consumer to rule out a gap of
-         * transaction markers, which costs CPU the aggregator is being timed on.
+         * the events' offsets are committed). While a committed offset is still below its target only the committed
+         * offsets are read (one Admin call): {@code consumedUpTo} would also read every lagging partition with a probe
+         * consumer to rule out a gap of transaction markers, which costs CPU the aggregator is being timed on.
          */
         private void awaitConsumed(AggregatorApp app, Map<TopicPartition, Long> targets, Duration timeout)
                 throws InterruptedException {
