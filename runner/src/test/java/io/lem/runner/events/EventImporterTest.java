@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,11 +73,7 @@ class EventImporterTest {
 
     @Test
     void aProcessFileGoesOutPackedAroundTheSeqsAlreadyThere() throws Exception {
-        EventCodec codec = new EventCodec();
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 1_000; i++) {
-            lines.add(codec.encodeToString(TestEvents.mixed(Envelope.now("packed", 0, i, "h"), i)));
-        }
+        List<String> lines = TestEvents.mixedLines("packed", 1_000);
         Path middle = tmp.resolve("middle.jsonl");
         Files.write(middle, lines.subList(100, 200));
         Path all = tmp.resolve("all.jsonl");

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.lem.api.event.Envelope;
 import io.lem.api.event.EventCodec;
 import io.lem.api.event.EventFormatException;
 import io.lem.events.kafka.EventFrames;
@@ -113,11 +112,7 @@ class KafkaEventSinkRecoveryTest {
 
     @Test
     void theImporterRecognisesEventsWrittenWithoutTheSeqHeader() throws Exception {
-        EventCodec codec = new EventCodec();
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            lines.add(codec.encodeToString(TestEvents.mixed(Envelope.now("legacy", 0, i, "h"), i)));
-        }
+        List<String> lines = TestEvents.mixedLines("legacy", 100);
         Path file = tmp.resolve("legacy.jsonl");
         Files.write(file, lines);
         KafkaTarget target = live("recovery.legacy");

@@ -12,6 +12,10 @@ import io.lem.api.event.PrefillCompleted;
 import io.lem.api.event.ProcessCompleted;
 import io.lem.api.event.TokensGenerated;
 
+import io.lem.api.event.EventCodec;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** A realistic mix of event types for delivery tests. */
@@ -43,6 +47,16 @@ final class TestEvents {
                         : new BatchCompleted(envelope, batch, 512, 64, 12_000_000L, 50_000_000L, 70_000_000L, false,
                                 Map.of("eos", 6, "length", 2));
         }
+    }
+
+    /** Process 0 of {@code experimentId}: its first {@code count} events of the {@link #mixed} rotation, as lines. */
+    static List<String> mixedLines(String experimentId, int count) {
+        EventCodec codec = new EventCodec();
+        List<String> lines = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lines.add(codec.encodeToString(mixed(Envelope.now(experimentId, 0, i, "h"), i)));
+        }
+        return lines;
     }
 
     /** Emits {@code count} events of the {@link #mixed} rotation, the i-th chosen by its seq. */
